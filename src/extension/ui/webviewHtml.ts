@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+/** Options for every terminal panel. No retainContextWhenHidden: a hidden view is rebuilt by replay. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    // The view has its own find box that searches the terminal buffer.
+    enableFindWidget: false,
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** The one place that builds a terminal webview's page. */
+export function renderTerminalHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+  // A fresh unguessable nonce per render: only our own script tag may run.
+  const nonce = randomBytes(16).toString('base64');
+  const resource = (...path: string[]): string =>
+    escapeHtml(webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString());
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    // 'unsafe-inline' only because xterm injects <style> elements and style attributes at runtime.
+    `style-src ${webview.cspSource} 'unsafe-inline'`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+  ].join('; ');
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${resource('dist', 'webview.css')}">
+  <link rel="stylesheet" href="${resource('media', 'terminal.css')}">
+  <title>${escapeHtml(title)}</title>
+</head>
+<body>
+  <div id="terminal"></div>
+  <script nonce="${nonce}" src="${resource('dist', 'webview.js')}"></script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,235 @@
+/**
+ * The terminal webview: renders a host-owned PTY session with xterm.js and sends
+ * input, size and acknowledgements back. It holds no session state of its own; the
+ * host replays everything when the view is (re)opened.
+ */
+import '@xterm/xterm/css/xterm.css';
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { Unicode11Addon } from '@xterm/addon-unicode11';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import type {
+  AppearanceMessage,
+  ErrorMessage,
+  HostToWebviewMessage,
+  NoticeMessage,
+  OutputMessage,
+  ReplayMessage,
+  SessionInfo,
+  SessionMessage,
+} from '../shared/protocol';
+import { splitInput } from '../shared/input';
+import { applyAppearance } from './appearance';
+import { ErrorBanner, ExitBanner } from './banners';
+import { FindWidget } from './findWidget';
+import { AckBatcher } from './flowControl';
+import { createKeyHandler } from './keyboard';
+import { onThemeChange, readTerminalTheme } from './theme';
+import { connectToHost, type Host } from './vscodeApi';
+
+const RESIZE_DEBOUNCE_MS = 50;
+/** RIS: resets the terminal in stream order, after output that is still queued for parsing. */
+const FULL_RESET = '\x1bc';
+
+type HostMessageHandlers = {
+  readonly [Type in HostToWebviewMessage['type']]: (message: Extract<HostToWebviewMessage, { type: Type }>) => void;
+};
+
+/** A notice on its own dimmed line(s); control characters are removed so it cannot restyle the terminal. */
+function formatNotice(text: string): string {
+  const lines = String(text)
+    .split(/\r\n|\r|\n/)
+    .map((line) => `\x1b[2m${line.replace(/[\x00-\x1f\x7f-\x9f]/g, '')}\x1b[0m`);
+  return `\r\n${lines.join('\r\n')}\r\n`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+class TerminalView {
+  private readonly term: Terminal;
+  private readonly fitAddon = new FitAddon();
+  private readonly exitBanner: ExitBanner;
+  private readonly errorBanner: ErrorBanner;
+  private readonly acks: AckBatcher;
+  /** True while a replay is parsed: input then is xterm answering queries in old output. */
+  private replaying = false;
+  /** Identifies the newest replay, so an older replay's callback cannot end the drop early. */
+  private replayGeneration = 0;
+  private postedSize: { cols: number; rows: number } | undefined;
+  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private readonly handlers: HostMessageHandlers = {
+    replay: (message) => this.onReplay(message),
+    output: (message) => this.onOutput(message),
+    session: (message) => this.onSession(message),
+    appearance: (message) => this.onAppearance(message),
+    notice: (message) => this.onNotice(message),
+    error: (message) => this.onError(message),
+  };
+
+  constructor(
+    private readonly host: Host,
+    private readonly container: HTMLElement,
+  ) {
+    this.term = new Terminal({
+      // The Unicode 11 width tables are a proposed API.
+      allowProposedApi: true,
+      theme: readTerminalTheme(),
+    });
+    this.exitBanner = new ExitBanner(container, () => this.host.post({ type: 'restart' }));
+    this.errorBanner = new ErrorBanner(container);
+    this.acks = new AckBatcher((chars) => this.host.post({ type: 'ack', chars }));
+  }
+
+  start(): void {
+    const term = this.term;
+    term.open(this.container);
+
+    const search = new SearchAddon();
+    const unicode11 = new Unicode11Addon();
+    term.loadAddon(this.fitAddon);
+    term.loadAddon(search);
+    term.loadAddon(unicode11);
+    term.unicode.activeVersion = '11';
+    // The host checks the scheme before it opens anything.
+    term.loadAddon(new WebLinksAddon((_event, url) => this.host.post({ type: 'openLink', url })));
+
+    const findWidget = new FindWidget(this.container, term, search);
+    term.attachCustomKeyEventHandler(createKeyHandler(term, () => findWidget.open()));
+    term.onData((data) => this.sendInput(data));
+    term.onBinary((data) => this.sendInput(data));
+    term.textarea?.addEventListener('focus', () => {
+      this.host.post({ type: 'focus' });
+      this.postSize();
+    });
+    // Activating the tab focuses the webview's frame, not an element in it: pass that on
+    // to the terminal unless the user is in the find box.
+    window.addEventListener('focus', () => {
+      if (!document.activeElement || document.activeElement === document.body) {
+        term.focus();
+      }
+    });
+
+    onThemeChange(() => {
+      term.options.theme = readTerminalTheme();
+    });
+    new ResizeObserver(() => this.fitSoon()).observe(this.container);
+    window.addEventListener('message', (event: MessageEvent<unknown>) => this.dispatch(event.data));
+
+    this.host.post({ type: 'ready' });
+    this.fit();
+  }
+
+  private dispatch(raw: unknown): void {
+    if (!isRecord(raw) || typeof raw.type !== 'string' || !Object.hasOwn(this.handlers, raw.type)) {
+      console.warn('Milestone Terminals: ignoring a host message of unknown type', raw);
+      return;
+    }
+    const handle = this.handlers[raw.type as HostToWebviewMessage['type']] as (message: HostToWebviewMessage) => void;
+    try {
+      handle(raw as unknown as HostToWebviewMessage);
+    } catch (error) {
+      console.warn(`Milestone Terminals: could not handle a '${raw.type}' message`, error);
+    }
+  }
+
+  private onReplay(message: ReplayMessage): void {
+    if (typeof message.data !== 'string') {
+      console.warn('Milestone Terminals: replay without data');
+      return;
+    }
+    const generation = ++this.replayGeneration;
+    this.replaying = true;
+    this.onAppearance(message);
+    this.onSession(message);
+    const data = message.data;
+    this.term.write(FULL_RESET);
+    this.term.write(data, () => {
+      this.acks.parsed(data.length);
+      if (generation === this.replayGeneration) {
+        this.replaying = false;
+      }
+    });
+  }
+
+  private onOutput(message: OutputMessage): void {
+    const data = message.data;
+    if (typeof data !== 'string') {
+      console.warn('Milestone Terminals: output without data');
+      return;
+    }
+    this.term.write(data, () => this.acks.parsed(data.length));
+  }
+
+  private onSession(message: Pick<SessionMessage, 'session'>): void {
+    const session: SessionInfo = message.session;
+    if (!isRecord(session) || typeof session.sessionId !== 'string' || typeof session.milestoneId !== 'string') {
+      console.warn('Milestone Terminals: session message without ids');
+      return;
+    }
+    this.host.saveState({ milestoneId: session.milestoneId, sessionId: session.sessionId });
+    if (session.state === 'exited') {
+      this.exitBanner.show(session);
+    } else {
+      this.exitBanner.hide();
+    }
+  }
+
+  private onAppearance(message: Pick<AppearanceMessage, 'appearance'>): void {
+    if (!isRecord(message.appearance)) {
+      console.warn('Milestone Terminals: appearance message without settings');
+      return;
+    }
+    applyAppearance(this.term, message.appearance);
+    // Font changes alter the cell size, hence how many rows and columns fit.
+    this.fitSoon();
+  }
+
+  private onNotice(message: NoticeMessage): void {
+    this.term.write(formatNotice(message.text));
+  }
+
+  private onError(message: ErrorMessage): void {
+    console.warn(`Milestone Terminals: host error ${message.code}: ${message.message}`);
+    this.errorBanner.show(String(message.message));
+    this.exitBanner.enableRestart();
+  }
+
+  private sendInput(data: string): void {
+    if (this.replaying) {
+      return;
+    }
+    for (const piece of splitInput(data)) {
+      this.host.post({ type: 'input', data: piece });
+    }
+  }
+
+  private fitSoon(): void {
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = setTimeout(() => this.fit(), RESIZE_DEBOUNCE_MS);
+  }
+
+  private fit(): void {
+    this.fitAddon.fit();
+    const { cols, rows } = this.term;
+    if (cols !== this.postedSize?.cols || rows !== this.postedSize?.rows) {
+      this.postSize();
+    }
+  }
+
+  private postSize(): void {
+    const { cols, rows } = this.term;
+    this.postedSize = { cols, rows };
+    this.host.post({ type: 'resize', cols, rows });
+  }
+}
+
+const container = document.getElementById('terminal');
+if (container) {
+  new TerminalView(connectToHost(), container).start();
+} else {
+  console.error('Milestone Terminals: the page has no #terminal element');
+}
