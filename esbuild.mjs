@@ -1,0 +1,63 @@
+// Builds the extension (Node, CommonJS), the webview (browser) and the test and
+// bench entry points. `--watch` rebuilds on change; `--production` minifies the
+// shipped bundles.
+import * as esbuild from 'esbuild';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** Every .ts file directly in `dir` whose name matches `pattern`. */
+function entries(dir, pattern = /\.ts$/) {
+  if (!existsSync(dir)) {
+    return [];
+  }
+  return readdirSync(dir)
+    .filter((name) => pattern.test(name) && !name.endsWith('.d.ts'))
+    .map((name) => join(dir, name));
+}
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  // node-pty is native and must be loaded from node_modules; vscode is provided by the host.
+  external: ['vscode', 'node-pty', 'mocha', 'playwright-core'],
+  logLevel: 'warning',
+};
+
+const builds = [
+  {
+    ...node,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    minify: production,
+    sourcemap: !production,
+  },
+  {
+    entryPoints: { webview: 'src/webview/main.ts' },
+    outdir: 'dist',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: production,
+    sourcemap: !production,
+    logLevel: 'warning',
+  },
+  { ...node, entryPoints: entries('test/unit', /\.test\.ts$/), outdir: 'out/test/unit' },
+  { ...node, entryPoints: entries('test/integration'), outdir: 'out/test/integration' },
+  { ...node, entryPoints: entries('test/e2e'), outdir: 'out/test/e2e' },
+  { ...node, entryPoints: entries('bench'), outdir: 'out/bench' },
+].filter((options) => (Array.isArray(options.entryPoints) ? options.entryPoints.length > 0 : true));
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+  await Promise.all(contexts.map((context) => context.watch()));
+  console.log('esbuild: watching');
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

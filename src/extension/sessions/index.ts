@@ -1,0 +1,9 @@
+/** The session core: plain Node, no vscode import (see tsconfig.json here). */
+export * from './errors';
+export * from './escapeSequences';
+export * from './lifecycle';
+export * from './milestoneId';
+export * from './ptyProcess';
+export * from './replayBuffer';
+export * from './session';
+export * from './sessionManager';

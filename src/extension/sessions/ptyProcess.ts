@@ -1,0 +1,349 @@
+import { constants as fsConstants, promises as fsp, closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as pty from 'node-pty';
+import type { SignalName } from '../../shared/protocol';
+import { SessionError } from './errors';
+import { DisposableBase, Emitter, type Event } from './lifecycle';
+
+export interface PtySpawnOptions {
+  /** Program to run; the user's shell when omitted. Resolved against PATH. */
+  readonly command?: string;
+  readonly args?: readonly string[];
+  /** Working directory; the home directory when omitted. Must exist. */
+  readonly cwd?: string;
+  /** Added to the inherited environment; `null` removes a variable. */
+  readonly env?: Readonly<Record<string, string | null>>;
+  readonly cols?: number;
+  readonly rows?: number;
+}
+
+export interface PtyExit {
+  readonly exitCode: number;
+  /** The signal number that ended the process, if one did. */
+  readonly signal: number | undefined;
+}
+
+export const DEFAULT_CLOSE_GRACE_MS = 2_000;
+const DEFAULT_COLS = 80;
+const DEFAULT_ROWS = 24;
+const MAX_COLS = 2_000;
+const MAX_ROWS = 1_000;
+
+/** Variables of the extension host's own runtime that would confuse programs started from it. */
+function isHostOnlyVariable(name: string): boolean {
+  if (name === 'ELECTRON_RUN_AS_NODE' || name === 'ELECTRON_NO_ATTACH_CONSOLE') {
+    return true;
+  }
+  return name.startsWith('VSCODE_') && name !== 'VSCODE_IPC_HOOK_CLI' && !name.startsWith('VSCODE_GIT_');
+}
+
+export function buildEnvironment(overrides: PtySpawnOptions['env']): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !isHostOnlyVariable(name)) {
+      env[name] = value;
+    }
+  }
+  env.TERM = 'xterm-256color';
+  env.COLORTERM = 'truecolor';
+  for (const [name, value] of Object.entries(overrides ?? {})) {
+    if (value === null) {
+      delete env[name];
+    } else {
+      env[name] = value;
+    }
+  }
+  return env;
+}
+
+export function defaultShell(): string {
+  if (process.platform === 'win32') {
+    return process.env.COMSPEC ?? 'cmd.exe';
+  }
+  return process.env.SHELL || '/bin/sh';
+}
+
+async function isExecutableFile(candidate: string): Promise<boolean> {
+  try {
+    const stat = await fsp.stat(candidate);
+    if (!stat.isFile()) {
+      return false;
+    }
+    await fsp.access(candidate, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves `command` to an executable path the way a shell would, or fails with a clear error. */
+export async function resolveCommand(command: string, cwd: string, env: Record<string, string>): Promise<string> {
+  if (command.trim() === '') {
+    throw new SessionError('command-not-found', 'The command is empty.');
+  }
+  if (command.includes('/') || command.includes(path.sep)) {
+    const candidate = path.resolve(cwd, command);
+    if (await isExecutableFile(candidate)) {
+      return candidate;
+    }
+    throw new SessionError('command-not-found', `The command "${command}" does not exist or is not an executable file.`);
+  }
+  const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  for (const directory of (env.PATH ?? '').split(path.delimiter)) {
+    if (!directory) {
+      continue;
+    }
+    for (const extension of extensions) {
+      const candidate = path.join(directory, command + extension);
+      if (await isExecutableFile(candidate)) {
+        return candidate;
+      }
+    }
+  }
+  throw new SessionError('command-not-found', `The command "${command}" was not found on PATH.`);
+}
+
+export async function validateCwd(cwd: string): Promise<string> {
+  const absolute = path.resolve(cwd);
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await fsp.stat(absolute)).isDirectory();
+  } catch {
+    throw new SessionError('cwd-not-found', `The working directory "${cwd}" does not exist.`);
+  }
+  if (!isDirectory) {
+    throw new SessionError('cwd-not-found', `The working directory "${cwd}" is not a directory.`);
+  }
+  return absolute;
+}
+
+function validateSize(cols: number, rows: number): void {
+  if (!Number.isInteger(cols) || cols < 1 || cols > MAX_COLS || !Number.isInteger(rows) || rows < 1 || rows > MAX_ROWS) {
+    throw new SessionError('invalid-argument', `Terminal size ${cols}x${rows} is out of range (1..${MAX_COLS} x 1..${MAX_ROWS}).`);
+  }
+}
+
+/** Fields of /proc/<pid>/stat after the command name, which may itself contain spaces. */
+function procStatFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The terminal's foreground process group (what Ctrl+C would reach), on Linux. */
+function foregroundProcessGroup(pid: number): number | undefined {
+  const tpgid = Number(procStatFields(pid)?.[5]);
+  return tpgid > 0 ? tpgid : undefined;
+}
+
+/** Every process whose session is the one the PTY's child leads: its jobs included. */
+function processesInSession(sessionId: number): number[] {
+  if (process.platform !== 'linux') {
+    return [];
+  }
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (Number.isInteger(pid) && pid > 0 && Number(procStatFields(pid)?.[3]) === sessionId) {
+      members.push(pid);
+    }
+  }
+  return members;
+}
+
+function sendSignal(target: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(target, signal);
+  } catch {
+    // ESRCH: it is already gone, which is what we wanted.
+  }
+}
+
+/**
+ * One process in a pseudo-terminal. Owns the node-pty handle and makes sure the
+ * process group, its output and the pty itself are released on close.
+ */
+export class PtyProcess extends DisposableBase {
+  private readonly _onData = this.register(new Emitter<string>());
+  readonly onData: Event<string> = this._onData.event;
+  private readonly _onExit = this.register(new Emitter<PtyExit>());
+  readonly onExit: Event<PtyExit> = this._onExit.event;
+
+  private exitResult: PtyExit | undefined;
+  private readonly exited: Promise<PtyExit>;
+  private heldReplicaFd: number | undefined;
+  private closing: Promise<PtyExit> | undefined;
+
+  /** Validates the options, then starts the process. Fails with a SessionError, never half-started. */
+  static async spawn(options: PtySpawnOptions = {}): Promise<PtyProcess> {
+    const env = buildEnvironment(options.env);
+    const cwd = await validateCwd(options.cwd ?? os.homedir());
+    const file = await resolveCommand(options.command ?? defaultShell(), cwd, env);
+    const cols = options.cols ?? DEFAULT_COLS;
+    const rows = options.rows ?? DEFAULT_ROWS;
+    validateSize(cols, rows);
+    let handle: pty.IPty;
+    try {
+      handle = pty.spawn(file, [...(options.args ?? [])], { name: env.TERM, cols, rows, cwd, env });
+    } catch (error) {
+      throw new SessionError('spawn-failed', `Could not start "${file}": ${(error as Error).message}`);
+    }
+    return new PtyProcess(handle, file);
+  }
+
+  private constructor(
+    private readonly handle: pty.IPty,
+    readonly file: string,
+  ) {
+    super();
+    this.holdReplica();
+    this.register(handle.onData((data) => this._onData.fire(data)));
+    this.exited = new Promise<PtyExit>((resolve) => {
+      this.register(
+        handle.onExit(({ exitCode, signal }) => {
+          this.releaseReplica();
+          this.exitResult = { exitCode, signal: signal || undefined };
+          this._onExit.fire(this.exitResult);
+          resolve(this.exitResult);
+        }),
+      );
+    });
+  }
+
+  get pid(): number {
+    return this.handle.pid;
+  }
+
+  get exit(): PtyExit | undefined {
+    return this.exitResult;
+  }
+
+  get cols(): number {
+    return this.handle.cols;
+  }
+
+  get rows(): number {
+    return this.handle.rows;
+  }
+
+  /** Resolves when the process has ended and all its output was delivered. */
+  whenExited(): Promise<PtyExit> {
+    return this.exited;
+  }
+
+  write(data: string): void {
+    if (this.exitResult) {
+      throw new SessionError('session-exited', `Process ${this.pid} has exited; input was not sent.`);
+    }
+    this.handle.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    validateSize(cols, rows);
+    if (this.exitResult || (cols === this.handle.cols && rows === this.handle.rows)) {
+      return;
+    }
+    try {
+      this.handle.resize(cols, rows);
+    } catch {
+      // The pty closed between the exit check and the ioctl: nothing left to size.
+    }
+  }
+
+  /** SIGINT/SIGTERM go to the terminal's foreground job, as the keyboard would send them; EOF is Ctrl+D. */
+  signal(name: SignalName): void {
+    if (this.exitResult) {
+      return;
+    }
+    if (name === 'EOF') {
+      this.handle.write('\x04');
+      return;
+    }
+    const group = foregroundProcessGroup(this.pid) ?? this.pid;
+    sendSignal(-group, name);
+  }
+
+  /** Stops reading output (flow control); the kernel then blocks the writer. */
+  pause(): void {
+    this.handle.pause();
+  }
+
+  resume(): void {
+    this.handle.resume();
+  }
+
+  /**
+   * Hangs up like a closing terminal (SIGHUP + SIGTERM to every process of the
+   * pty's session), then SIGKILL after `graceMs`. Resolves with the exit.
+   */
+  close(graceMs = DEFAULT_CLOSE_GRACE_MS): Promise<PtyExit> {
+    this.closing ??= this.terminate(graceMs);
+    return this.closing;
+  }
+
+  private async terminate(graceMs: number): Promise<PtyExit> {
+    if (!this.exitResult) {
+      this.signalSession('SIGHUP');
+      this.signalSession('SIGTERM');
+      const ended = await Promise.race([this.exited.then(() => true), delay(graceMs).then(() => false)]);
+      if (!ended) {
+        this.signalSession('SIGKILL');
+      }
+    }
+    const exit = await this.exited;
+    // Jobs that ignored the hangup would otherwise outlive their terminal.
+    for (const pid of processesInSession(this.pid)) {
+      sendSignal(pid, 'SIGKILL');
+    }
+    this.dispose();
+    return exit;
+  }
+
+  private signalSession(signal: NodeJS.Signals): void {
+    sendSignal(-this.pid, signal);
+    for (const pid of processesInSession(this.pid)) {
+      sendSignal(pid, signal);
+    }
+  }
+
+  /**
+   * Keeps the pty's replica side open until the process has exited. Without it the
+   * kernel can report EIO on the primary side before the last output was read, and
+   * node-pty drops the final KBs of a child that exits while printing.
+   */
+  private holdReplica(): void {
+    const replicaPath = (this.handle as unknown as { ptsName?: string }).ptsName;
+    if (process.platform === 'win32' || !replicaPath) {
+      return;
+    }
+    try {
+      this.heldReplicaFd = openSync(replicaPath, fsConstants.O_RDWR | fsConstants.O_NOCTTY);
+    } catch {
+      // The child already exited and the pty is gone: there is nothing left to lose.
+    }
+  }
+
+  private releaseReplica(): void {
+    if (this.heldReplicaFd !== undefined) {
+      closeSync(this.heldReplicaFd);
+      this.heldReplicaFd = undefined;
+    }
+  }
+
+  override dispose(): void {
+    if (!this.exitResult) {
+      // Disposed without close(): do not leave the process running unobserved.
+      this.signalSession('SIGKILL');
+    }
+    this.releaseReplica();
+    super.dispose();
+  }
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,243 @@
+import { SessionError } from './errors';
+import { DisposableBase, Emitter, type Event } from './lifecycle';
+import { normalizeMilestoneId } from './milestoneId';
+import { DEFAULT_CLOSE_GRACE_MS, type PtySpawnOptions } from './ptyProcess';
+import { DEFAULT_REPLAY_BUFFER_BYTES } from './replayBuffer';
+import { startSession, type Session, type SessionOptions, type SessionSnapshot } from './session';
+
+/** The seed's timeout: 5 minutes. */
+export const DEFAULT_DETACHED_TIMEOUT_MS = 5 * 60 * 1000;
+
+export interface SessionManagerOptions {
+  /**
+   * How long a session may sit with no attached view and no activity before it is
+   * closed; 0 keeps sessions until they are closed explicitly.
+   */
+  readonly detachedTimeoutMs?: number;
+  readonly replayBufferBytes?: number;
+  /** How often expired sessions are looked for; derived from the timeout when omitted. */
+  readonly cleanupIntervalMs?: number;
+  readonly closeGraceMs?: number;
+  /** Spawn options every session starts from (shell, cwd, env), overridden per session. */
+  readonly defaults?: PtySpawnOptions;
+}
+
+export type SessionChangeKind = 'created' | 'changed' | 'closed';
+
+export interface SessionChange {
+  readonly kind: SessionChangeKind;
+  readonly session: Session;
+}
+
+export interface GetOrCreateResult {
+  readonly session: Session;
+  readonly created: boolean;
+}
+
+/**
+ * All sessions of this process, at most one live session per milestone.
+ *
+ * Expiry differs from the seed on purpose: a session that somebody is watching
+ * never expires however quiet it is, and an unwatched one that still produces
+ * output (an agent at work) is kept; only a session that is both unwatched and
+ * silent for the timeout is closed.
+ */
+export class SessionManager extends DisposableBase {
+  private readonly sessions = new Map<string, Session>();
+  private readonly byMilestone = new Map<string, Session>();
+  /** Starts in flight, so concurrent get-or-create calls share one process. */
+  private readonly starting = new Map<string, Promise<Session>>();
+
+  private readonly _onDidChangeSessions = this.register(new Emitter<SessionChange>());
+  readonly onDidChangeSessions: Event<SessionChange> = this._onDidChangeSessions.event;
+
+  readonly detachedTimeoutMs: number;
+  readonly replayBufferBytes: number;
+  private readonly closeGraceMs: number;
+  private readonly cleanupTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SessionManagerOptions = {}) {
+    super();
+    this.detachedTimeoutMs = options.detachedTimeoutMs ?? DEFAULT_DETACHED_TIMEOUT_MS;
+    this.replayBufferBytes = options.replayBufferBytes ?? DEFAULT_REPLAY_BUFFER_BYTES;
+    this.closeGraceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
+    if (!Number.isFinite(this.detachedTimeoutMs) || this.detachedTimeoutMs < 0) {
+      throw new SessionError('invalid-argument', `The detached timeout must be 0 or more milliseconds, got ${this.detachedTimeoutMs}.`);
+    }
+    if (this.detachedTimeoutMs > 0) {
+      const interval = options.cleanupIntervalMs ?? Math.min(30_000, Math.max(1_000, this.detachedTimeoutMs / 5));
+      this.cleanupTimer = setInterval(() => void this.cleanupExpired(), interval);
+      // Housekeeping alone must not keep a process alive.
+      this.cleanupTimer.unref();
+    }
+  }
+
+  /** Starts a session for a milestone that has no live one. */
+  async create(options: SessionOptions): Promise<Session> {
+    this.assertUsable();
+    const milestoneId = normalizeMilestoneId(options.milestoneId);
+    if (this.liveSessionFor(milestoneId) || this.starting.has(milestoneId)) {
+      throw new SessionError('invalid-argument', `Milestone "${milestoneId}" already has a running session.`);
+    }
+    return this.start({ ...options, milestoneId });
+  }
+
+  get(sessionId: string): Session | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  /** Like `get`, for callers that hold an id they expect to be valid. */
+  getOrThrow(sessionId: string): Session {
+    const session = this.sessions.get(sessionId);
+    if (!session) {
+      throw new SessionError('unknown-session', `No session with id "${sessionId}".`);
+    }
+    return session;
+  }
+
+  /** The milestone's session, running or exited (an exited one keeps its output until closed). */
+  getByMilestone(milestoneId: string): Session | undefined {
+    return this.byMilestone.get(normalizeMilestoneId(milestoneId));
+  }
+
+  /**
+   * The milestone's running session, or a new one. An exited session is replaced.
+   * Concurrent calls for one milestone get the same session.
+   */
+  async getOrCreate(options: SessionOptions): Promise<GetOrCreateResult> {
+    this.assertUsable();
+    const milestoneId = normalizeMilestoneId(options.milestoneId);
+    const live = this.liveSessionFor(milestoneId);
+    if (live) {
+      return { session: live, created: false };
+    }
+    const pending = this.starting.get(milestoneId);
+    if (pending) {
+      return { session: await pending, created: false };
+    }
+    return { session: await this.start({ ...options, milestoneId }), created: true };
+  }
+
+  /** Ends the session's processes and forgets it. False when the id is unknown. */
+  async close(sessionId: string): Promise<boolean> {
+    const session = this.sessions.get(sessionId);
+    if (!session) {
+      return false;
+    }
+    this.forget(session);
+    await session.close(this.closeGraceMs);
+    return true;
+  }
+
+  list(): SessionSnapshot[] {
+    return [...this.sessions.values()].map((session) => session.snapshot());
+  }
+
+  all(): Session[] {
+    return [...this.sessions.values()];
+  }
+
+  isExpired(session: Session, now = Date.now()): boolean {
+    const detachedSince = session.detachedSince;
+    if (this.detachedTimeoutMs === 0 || detachedSince === undefined) {
+      return false;
+    }
+    return now - Math.max(detachedSince, session.lastActivity) > this.detachedTimeoutMs;
+  }
+
+  /** Closes every expired session; resolves with how many were closed. */
+  async cleanupExpired(now = Date.now()): Promise<number> {
+    const expired = this.all().filter((session) => this.isExpired(session, now));
+    await Promise.all(expired.map((session) => this.close(session.id)));
+    return expired.length;
+  }
+
+  /** Closes every session and waits until their processes are gone. */
+  async closeAll(): Promise<void> {
+    await Promise.all(this.all().map((session) => this.close(session.id)));
+  }
+
+  override dispose(): void {
+    if (this.cleanupTimer) {
+      clearInterval(this.cleanupTimer);
+    }
+    void this.closeAll();
+    super.dispose();
+  }
+
+  private liveSessionFor(milestoneId: string): Session | undefined {
+    const session = this.byMilestone.get(milestoneId);
+    return session?.state === 'running' ? session : undefined;
+  }
+
+  private async start(options: SessionOptions): Promise<Session> {
+    const milestoneId = options.milestoneId;
+    const merged: SessionOptions = {
+      ...this.options.defaults,
+      ...options,
+      env: { ...this.options.defaults?.env, ...options.env },
+    };
+    const starting = startSession(merged, this.replayBufferBytes);
+    this.starting.set(milestoneId, starting);
+    let session: Session;
+    try {
+      session = await starting;
+    } finally {
+      this.starting.delete(milestoneId);
+    }
+    if (this.isDisposed) {
+      await session.close(this.closeGraceMs);
+      throw new SessionError('manager-disposed', 'The session manager was disposed while the session started.');
+    }
+    const previous = this.byMilestone.get(milestoneId);
+    if (previous) {
+      // Only an exited session can be here (live ones are reused); its output goes with it.
+      this.forget(previous);
+      previous.dispose();
+    }
+    this.sessions.set(session.id, session);
+    this.byMilestone.set(milestoneId, session);
+    session.onDidChange(() => {
+      // A closing session still reports its exit; listeners already saw it go.
+      if (this.sessions.has(session.id)) {
+        this._onDidChangeSessions.fire({ kind: 'changed', session });
+      }
+    });
+    this._onDidChangeSessions.fire({ kind: 'created', session });
+    return session;
+  }
+
+  private forget(session: Session): void {
+    if (!this.sessions.delete(session.id)) {
+      return;
+    }
+    if (this.byMilestone.get(session.milestoneId) === session) {
+      this.byMilestone.delete(session.milestoneId);
+    }
+    this._onDidChangeSessions.fire({ kind: 'closed', session });
+  }
+
+  private assertUsable(): void {
+    if (this.isDisposed) {
+      throw new SessionError('manager-disposed', 'The session manager has been disposed.');
+    }
+  }
+}
+
+let current: SessionManager | undefined;
+
+/** The process-wide manager, created on first use with `options`. */
+export function getSessionManager(options?: SessionManagerOptions): SessionManager {
+  current ??= new SessionManager(options);
+  return current;
+}
+
+/** Closes every session of the process-wide manager and forgets it (tests, deactivate). */
+export async function resetSessionManager(): Promise<void> {
+  const manager = current;
+  current = undefined;
+  if (manager) {
+    await manager.closeAll();
+    manager.dispose();
+  }
+}
