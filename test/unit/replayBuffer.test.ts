@@ -78,6 +78,20 @@ describe('ReplayBuffer', () => {
     }
   });
 
+  it('stays clean when read between appends (a view attaching mid-stream)', () => {
+    const chunks = Array.from({ length: 200 }, (_, index) => colourfulLine(index)).join('').match(/[\s\S]{1,37}/g) ?? [];
+    for (const cap of [50, 97, 256, 1000]) {
+      const buffer = new ReplayBuffer(cap);
+      let full = '';
+      for (const chunk of chunks) {
+        buffer.add(chunk);
+        full += chunk;
+        assertCleanStart(full, buffer.getReplay());
+        assert.ok(buffer.byteLength <= cap);
+      }
+    }
+  });
+
   it('drops a chunk that lies wholly inside a sequence still open at the cut', () => {
     const buffer = new ReplayBuffer(40);
     buffer.add('\x1b]0;a very long window title that spans');

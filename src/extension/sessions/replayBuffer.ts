@@ -33,11 +33,12 @@ function isLowSurrogateAt(text: string, index: number): boolean {
 /**
  * The last `capacityBytes` of a session's output, in arrival order.
  *
- * Appends are O(1): chunks are kept as they came with a running byte total and
- * evicted from the front. Unlike the seed, which dropped whole chunks (often far
- * more than needed) and re-summed all of them on every append, this trims the
- * oldest chunk to the exact cap and then moves the cut forward to a point where a
- * terminal can start parsing: never inside a surrogate pair or an escape sequence.
+ * Appends are O(1) amortised: chunks are kept as they came, with a running byte
+ * total, and whole chunks are evicted from the front (the seed re-summed every
+ * chunk on every append). Trimming the oldest chunk to the exact cap, and moving
+ * that cut to a point where a terminal can start parsing (never inside a surrogate
+ * pair or an escape sequence), is deferred until someone reads the buffer: reads
+ * are rare (a view attaching), appends are the hot path.
  */
 export class ReplayBuffer {
   private chunks: string[] = [];
@@ -46,10 +47,14 @@ export class ReplayBuffer {
   private head = 0;
   private totalBytes = 0;
   /**
-   * Set when eviction emptied the buffer inside an escape sequence that is still
-   * open: the text just before it, so the next chunk's continuation is skipped too.
+   * References to the most recently evicted text, at least SEQUENCE_LOOKBACK_CHARS
+   * long when that much was evicted: the context that tells whether the front
+   * begins inside an escape sequence. Kept as references, never copied, on append.
    */
-  private openSequenceTail = '';
+  private evicted: string[] = [];
+  private evictedChars = 0;
+  /** Whether the front has been trimmed and aligned since the last eviction. */
+  private normalized = true;
 
   constructor(readonly capacityBytes: number = DEFAULT_REPLAY_BUFFER_BYTES) {
     if (!Number.isInteger(capacityBytes) || capacityBytes < 0) {
@@ -57,8 +62,9 @@ export class ReplayBuffer {
     }
   }
 
-  /** Bytes (UTF-8) currently held. */
+  /** Bytes (UTF-8) that a replay would hold now. */
   get byteLength(): number {
+    this.normalize();
     return this.totalBytes;
   }
 
@@ -74,16 +80,23 @@ export class ReplayBuffer {
     this.chunks.push(data);
     this.chunkBytes.push(bytes);
     this.totalBytes += bytes;
-    if (this.openSequenceTail) {
-      this.alignFrontToSequenceBoundary(this.openSequenceTail);
+    // With evicted context, a new front (after eviction, or into an emptied buffer) needs checking.
+    if (this.evictedChars > 0) {
+      this.normalized = false;
+    }
+    while (this.totalBytes - this.chunkBytes[this.head] >= this.capacityBytes) {
+      this.remember(this.chunks[this.head]);
+      this.dropFront();
     }
     if (this.totalBytes > this.capacityBytes) {
-      this.evict();
+      this.normalized = false;
     }
+    this.compact();
   }
 
   /** Everything held, oldest first, ready to be written to a fresh terminal. */
   getReplay(): string {
+    this.normalize();
     return this.chunks.slice(this.head).join('');
   }
 
@@ -92,30 +105,25 @@ export class ReplayBuffer {
     this.chunkBytes = [];
     this.head = 0;
     this.totalBytes = 0;
-    this.openSequenceTail = '';
+    this.evicted = [];
+    this.evictedChars = 0;
+    this.normalized = true;
   }
 
-  private evict(): void {
-    let removedTail = '';
-    // Whole chunks first: cheap, and each chunk is only ever dropped once.
-    while (this.totalBytes - this.chunkBytes[this.head] >= this.capacityBytes) {
-      removedTail = this.chunks[this.head];
-      this.dropFront();
+  /** Trims the front chunk to the exact cap, then past any sequence the cut splits. */
+  private normalize(): void {
+    if (this.normalized) {
+      return;
     }
+    this.normalized = true;
     const excess = this.totalBytes - this.capacityBytes;
     if (excess > 0) {
       const front = this.chunks[this.head];
       const cut = indexAfterBytes(front, excess);
-      removedTail = (removedTail + front.slice(0, cut)).slice(-SEQUENCE_LOOKBACK_CHARS);
+      this.remember(front.slice(0, cut));
       this.replaceFront(front.slice(cut));
     }
-    this.alignFrontToSequenceBoundary(removedTail.slice(-SEQUENCE_LOOKBACK_CHARS));
-    this.compact();
-  }
-
-  /** Drops the start of the front until it no longer begins inside an escape sequence. */
-  private alignFrontToSequenceBoundary(removedTail: string): void {
-    let before = removedTail;
+    let before = this.evicted.join('').slice(-SEQUENCE_LOOKBACK_CHARS);
     while (this.head < this.chunks.length) {
       const front = this.chunks[this.head];
       const window = before + front;
@@ -123,15 +131,25 @@ export class ReplayBuffer {
       if (start < front.length) {
         if (start > 0) {
           this.replaceFront(front.slice(start));
+          before = window.slice(0, before.length + start).slice(-SEQUENCE_LOOKBACK_CHARS);
         }
-        this.openSequenceTail = '';
-        return;
+        break;
       }
       // The whole chunk is inside a sequence that is still open: it goes, and the next is checked.
       before = window.slice(-SEQUENCE_LOOKBACK_CHARS);
       this.dropFront();
     }
-    this.openSequenceTail = before;
+    // The context just before the (clean) front, for the next normalisation.
+    this.evicted = before ? [before] : [];
+    this.evictedChars = before.length;
+  }
+
+  private remember(text: string): void {
+    this.evicted.push(text);
+    this.evictedChars += text.length;
+    while (this.evicted.length > 1 && this.evictedChars - this.evicted[0].length >= SEQUENCE_LOOKBACK_CHARS) {
+      this.evictedChars -= this.evicted.shift()!.length;
+    }
   }
 
   private dropFront(): void {
