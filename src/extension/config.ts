@@ -1,0 +1,63 @@
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import type { TerminalAppearance } from '../shared/protocol';
+import type { SessionManagerOptions } from './sessions';
+
+export const CONFIG_SECTION = 'milestoneTerminals';
+
+/** Settings that shape the session manager; read once at activation (a change needs a reload). */
+export function sessionManagerOptions(): SessionManagerOptions {
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const replayKiB = clamp(config.get<number>('replayBufferKiB', 64), 1, 16 * 1024);
+  const timeoutMinutes = clamp(config.get<number>('detachedTimeoutMinutes', 5), 0, 7 * 24 * 60);
+  return {
+    replayBufferBytes: Math.round(replayKiB * 1024),
+    detachedTimeoutMs: Math.round(timeoutMinutes * 60_000),
+  };
+}
+
+export interface ShellSettings {
+  readonly command: string | undefined;
+  readonly args: readonly string[] | undefined;
+  readonly cwd: string | undefined;
+}
+
+/**
+ * The shell and folder a milestone without its own command starts with. The shell
+ * settings are machine-scoped (a workspace cannot choose them), and the folder is
+ * a restricted setting, so untrusted workspaces cannot pick what runs where.
+ */
+export function shellSettings(): ShellSettings {
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const command = config.get<string>('shell.path')?.trim() || undefined;
+  const args = config.get<string[]>('shell.args');
+  const configuredCwd = config.get<string>('defaultCwd')?.trim();
+  return {
+    command,
+    args: Array.isArray(args) && args.every((arg) => typeof arg === 'string') ? args : undefined,
+    cwd: configuredCwd ? expandHome(configuredCwd) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+  };
+}
+
+export function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? os.homedir() + path.slice(1) : path;
+}
+
+/** Font and cursor from VS Code's own terminal settings, so both terminals look alike. */
+export function terminalAppearance(): TerminalAppearance {
+  const terminal = vscode.workspace.getConfiguration('terminal.integrated');
+  const editor = vscode.workspace.getConfiguration('editor');
+  const cursorStyle = terminal.get<string>('cursorStyle', 'block');
+  return {
+    fontFamily: terminal.get<string>('fontFamily') || editor.get<string>('fontFamily') || 'monospace',
+    fontSize: clamp(terminal.get<number>('fontSize') || editor.get<number>('fontSize') || 14, 6, 100),
+    lineHeight: clamp(terminal.get<number>('lineHeight', 1), 1, 4),
+    cursorBlink: terminal.get<boolean>('cursorBlinking', false),
+    cursorStyle: cursorStyle === 'line' ? 'bar' : cursorStyle === 'underline' ? 'underline' : 'block',
+    scrollback: clamp(terminal.get<number>('scrollback', 1000), 0, 100_000),
+  };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : min;
+}

@@ -1,0 +1,81 @@
+import * as vscode from 'vscode';
+import { shellSettings } from './config';
+import { specChoosesProcess, type MilestoneSpec } from './milestones';
+import type { SessionStore } from './sessionStore';
+import type { Session, SessionManager, SessionOptions } from './sessions';
+
+/**
+ * Turns milestone specs into sessions (applying settings and workspace trust) and
+ * keeps each session's screen saved while it runs.
+ */
+export class MilestoneService implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    readonly manager: SessionManager,
+    readonly store: SessionStore,
+    readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subscriptions.push(
+      manager.onDidChangeSessions(({ kind, session }) => {
+        if (kind === 'created') {
+          this.log.info(`Started ${session.milestoneId}: pid ${session.pid}, ${session.options.command ?? 'shell'} in ${session.options.cwd ?? '~'}`);
+          session.onData(() => store.scheduleSave(session));
+        } else if (kind === 'changed' && session.state === 'exited') {
+          this.log.info(`${session.milestoneId} exited with code ${session.exitCode}`);
+          store.scheduleSave(session);
+        } else if (kind === 'closed') {
+          this.log.info(`Closed ${session.milestoneId} (pid ${session.pid})`);
+          void store.delete(session.milestoneId);
+        }
+      }),
+    );
+  }
+
+  /** The milestone's running session, or a new one started from `spec` and the settings. */
+  async ensureSession(spec: MilestoneSpec): Promise<Session> {
+    const existing = this.manager.getByMilestone(spec.milestoneId);
+    if (existing?.state === 'running') {
+      if (specChoosesProcess(spec)) {
+        this.log.info(`${spec.milestoneId} is already running; attaching instead of starting ${spec.command ?? 'a shell'}`);
+      }
+      return existing;
+    }
+    const { session } = await this.manager.getOrCreate(this.sessionOptions(spec));
+    return session;
+  }
+
+  /** Ends the milestone's process if it runs and starts it again with the same options. */
+  async restart(milestoneId: string): Promise<Session> {
+    const current = this.manager.getByMilestone(milestoneId);
+    const options = current?.options ?? (await this.store.load(milestoneId))?.options ?? this.sessionOptions({ milestoneId });
+    if (current) {
+      await this.manager.close(current.id);
+    }
+    return this.manager.create(options);
+  }
+
+  sessionOptions(spec: MilestoneSpec): SessionOptions {
+    if (specChoosesProcess(spec) && !vscode.workspace.isTrusted) {
+      throw new Error(`Milestone "${spec.milestoneId}" sets its own command, folder or environment, which needs a trusted workspace.`);
+    }
+    const shell = shellSettings();
+    return {
+      milestoneId: spec.milestoneId,
+      title: spec.title,
+      command: spec.command ?? shell.command,
+      args: spec.command ? spec.args : (spec.args ?? shell.args),
+      cwd: spec.cwd ?? shell.cwd,
+      env: { ...spec.env, MILESTONE_ID: spec.milestoneId },
+    };
+  }
+
+  /** Saves every screen now and stops listening: called before sessions are torn down at shutdown. */
+  dispose(): void {
+    for (const session of this.manager.all()) {
+      this.store.save(session);
+    }
+    this.store.flush();
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+  }
+}

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { promises as fsp, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Session, SessionOptions } from './sessions';
+
+/** What survives the extension host: enough to show the last screen and start the milestone again. */
+export interface SavedSession {
+  readonly milestoneId: string;
+  readonly title: string;
+  readonly options: SessionOptions;
+  readonly pid: number | undefined;
+  readonly replay: string;
+  readonly savedAt: number;
+  readonly exitCode: number | undefined;
+  readonly exitedAt: number | undefined;
+}
+
+const SAVE_DELAY_MS = 1_000;
+const FORMAT_VERSION = 1;
+
+function fileName(milestoneId: string): string {
+  return createHash('sha256').update(milestoneId).digest('hex').slice(0, 32) + '.json';
+}
+
+function isSavedSession(value: unknown, milestoneId: string): value is SavedSession {
+  const saved = value as Partial<SavedSession> | null;
+  return (
+    typeof saved === 'object' &&
+    saved !== null &&
+    saved.milestoneId === milestoneId &&
+    typeof saved.title === 'string' &&
+    typeof saved.replay === 'string' &&
+    typeof saved.savedAt === 'number' &&
+    typeof saved.options === 'object' &&
+    saved.options !== null &&
+    saved.options.milestoneId === milestoneId
+  );
+}
+
+/**
+ * Keeps each milestone's last screen and launch options on disk (the extension's
+ * storage), written a second after output settles and at shutdown, so a window
+ * reload or restart can still show what the process printed.
+ */
+export class SessionStore {
+  private readonly pending = new Map<string, { session: Session; timer: NodeJS.Timeout }>();
+
+  constructor(private readonly directory: string) {}
+
+  scheduleSave(session: Session): void {
+    if (this.pending.has(session.milestoneId)) {
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.pending.delete(session.milestoneId);
+      this.save(session);
+    }, SAVE_DELAY_MS);
+    this.pending.set(session.milestoneId, { session, timer });
+  }
+
+  /** Writes everything scheduled now; synchronous so it completes during deactivate. */
+  flush(): void {
+    for (const { session, timer } of this.pending.values()) {
+      clearTimeout(timer);
+      this.save(session);
+    }
+    this.pending.clear();
+  }
+
+  save(session: Session): void {
+    const saved: SavedSession & { version: number } = {
+      version: FORMAT_VERSION,
+      milestoneId: session.milestoneId,
+      title: session.title,
+      options: session.options,
+      pid: session.pid,
+      replay: session.replay.getReplay(),
+      savedAt: Date.now(),
+      exitCode: session.exitCode,
+      exitedAt: session.exitedAt,
+    };
+    mkdirSync(this.directory, { recursive: true, mode: 0o700 });
+    const target = path.join(this.directory, fileName(session.milestoneId));
+    // Write then rename: a crash mid-write must not destroy the previous screen.
+    writeFileSync(target + '.tmp', JSON.stringify(saved), { mode: 0o600 });
+    renameSync(target + '.tmp', target);
+  }
+
+  /** The saved state of a milestone, or undefined when there is none or it is unreadable. */
+  async load(milestoneId: string): Promise<SavedSession | undefined> {
+    try {
+      const parsed: unknown = JSON.parse(await fsp.readFile(path.join(this.directory, fileName(milestoneId)), 'utf8'));
+      return isSavedSession(parsed, milestoneId) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async delete(milestoneId: string): Promise<void> {
+    const entry = this.pending.get(milestoneId);
+    if (entry) {
+      clearTimeout(entry.timer);
+      this.pending.delete(milestoneId);
+    }
+    await fsp.rm(path.join(this.directory, fileName(milestoneId)), { force: true });
+  }
+}

@@ -1,0 +1,180 @@
+import * as vscode from 'vscode';
+import { loadDefinedMilestones, parseMilestoneSpec, type MilestoneSpec } from '../milestones';
+import type { MilestoneService } from '../milestoneService';
+import { isSessionError, Session } from '../sessions';
+import { openInTerminalPanel } from './pseudoterminal';
+import { describeSession } from './sessionTree';
+import type { TerminalPanels } from './terminalPanels';
+
+/** What opening a milestone terminal returns to callers (commands, the API). */
+export interface OpenedTerminal {
+  readonly milestoneId: string;
+  readonly sessionId: string;
+  readonly pid: number;
+}
+
+interface MilestonePickItem extends vscode.QuickPickItem {
+  readonly spec?: MilestoneSpec;
+}
+
+async function pickMilestone(service: MilestoneService): Promise<MilestoneSpec | undefined> {
+  const sessions = service.manager.all().sort((a, b) => Number(a.state !== 'running') - Number(b.state !== 'running') || b.lastActivity - a.lastActivity);
+  const active = new Set(sessions.map((session) => session.milestoneId));
+  const defined = (await loadDefinedMilestones(service.log)).filter((spec) => !active.has(spec.milestoneId));
+  const fixedItems: MilestonePickItem[] = [];
+  if (sessions.length > 0) {
+    fixedItems.push({ label: 'Active sessions', kind: vscode.QuickPickItemKind.Separator });
+    for (const session of sessions) {
+      fixedItems.push({ label: `$(terminal) ${session.title}`, description: describeSession(session), detail: session.title !== session.milestoneId ? session.milestoneId : undefined, spec: { milestoneId: session.milestoneId } });
+    }
+  }
+  if (defined.length > 0) {
+    fixedItems.push({ label: 'Defined milestones', kind: vscode.QuickPickItemKind.Separator });
+    for (const spec of defined) {
+      fixedItems.push({ label: `$(milestone) ${spec.title ?? spec.milestoneId}`, description: [spec.command, ...(spec.args ?? [])].filter(Boolean).join(' ') || 'shell', detail: spec.cwd, spec });
+    }
+  }
+  const quickPick = vscode.window.createQuickPick<MilestonePickItem>();
+  quickPick.title = 'Open Milestone Terminal';
+  quickPick.placeholder = 'Pick a milestone, or type the id of a new one';
+  quickPick.matchOnDescription = true;
+  quickPick.matchOnDetail = true;
+  quickPick.items = fixedItems;
+  quickPick.onDidChangeValue((value) => {
+    const typed = value.trim();
+    const known = fixedItems.some((item) => item.spec?.milestoneId === typed);
+    quickPick.items = typed && !known ? [{ label: `$(add) ${typed}`, description: 'new milestone', alwaysShow: true, spec: { milestoneId: typed } }, ...fixedItems] : fixedItems;
+  });
+  return new Promise<MilestoneSpec | undefined>((resolve) => {
+    quickPick.onDidAccept(() => {
+      const selected = quickPick.selectedItems[0]?.spec ?? (quickPick.value.trim() ? { milestoneId: quickPick.value.trim() } : undefined);
+      resolve(selected);
+      quickPick.hide();
+    });
+    quickPick.onDidHide(() => {
+      resolve(undefined);
+      quickPick.dispose();
+    });
+    quickPick.show();
+  });
+}
+
+async function pickSession(service: MilestoneService, placeholder: string): Promise<Session | undefined> {
+  const items = service.manager.all().map((session) => ({ label: session.title, description: describeSession(session), session }));
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage('There are no milestone sessions.');
+    return undefined;
+  }
+  return (await vscode.window.showQuickPick(items, { placeHolder: placeholder }))?.session;
+}
+
+/** A session from a tree item, a session id (keybindings, other extensions), or a pick. */
+async function resolveSession(service: MilestoneService, argument: unknown, placeholder: string): Promise<Session | undefined> {
+  if (argument instanceof Session) {
+    return argument;
+  }
+  if (typeof argument === 'string') {
+    return service.manager.get(argument) ?? service.manager.getByMilestone(argument);
+  }
+  return pickSession(service, placeholder);
+}
+
+function reportError(service: MilestoneService, what: string, error: unknown): void {
+  const message = (error as Error).message ?? String(error);
+  service.log.error(`${what}: ${message}`);
+  // Expected failures (bad folder, missing program, bad id) get their message; the rest point at the log.
+  const shown = isSessionError(error) || error instanceof Error ? message : `${what} failed; see the Milestone Terminals log.`;
+  void vscode.window.showErrorMessage(`${what}: ${shown}`);
+}
+
+export function registerCommands(service: MilestoneService, panels: TerminalPanels): vscode.Disposable {
+  /** Shared by the command, its arguments from other extensions, and the exported API. */
+  const openMilestone = async (argument: unknown, where: 'editor' | 'panel'): Promise<OpenedTerminal | undefined> => {
+    const spec = argument === undefined ? await pickMilestone(service) : parseMilestoneSpec(argument, 'command arguments');
+    if (!spec) {
+      return undefined;
+    }
+    const session = await service.ensureSession(parseMilestoneSpec(spec, 'selection'));
+    if (where === 'editor') {
+      panels.show(session);
+    } else {
+      openInTerminalPanel(session);
+    }
+    return { milestoneId: session.milestoneId, sessionId: session.id, pid: session.pid };
+  };
+
+  const guarded =
+    <Args extends unknown[], Result>(what: string, run: (...args: Args) => Promise<Result>) =>
+    async (...args: Args): Promise<Result | undefined> => {
+      try {
+        return await run(...args);
+      } catch (error) {
+        reportError(service, what, error);
+        return undefined;
+      }
+    };
+
+  const register = vscode.commands.registerCommand;
+  const subscriptions = [
+    register('milestoneTerminals.open', guarded('Open Milestone Terminal', (argument?: unknown) => openMilestone(argument, 'editor'))),
+    register(
+      'milestoneTerminals.openInTerminalPanel',
+      guarded('Open Milestone Terminal in Terminal Panel', (argument?: unknown) =>
+        openMilestone(argument instanceof Session ? { milestoneId: argument.milestoneId } : argument, 'panel'),
+      ),
+    ),
+    register(
+      'milestoneTerminals.openSession',
+      guarded('Open Milestone Terminal', async (argument?: unknown) => {
+        const session = await resolveSession(service, argument, 'Session to open');
+        if (session) {
+          panels.show(session);
+        }
+      }),
+    ),
+    register(
+      'milestoneTerminals.restart',
+      guarded('Restart Milestone Terminal', async (argument?: unknown) => {
+        const session = await resolveSession(service, argument, 'Session to restart');
+        if (session) {
+          const restarted = await service.restart(session.milestoneId);
+          panels.show(restarted, { preserveFocus: true });
+        }
+      }),
+    ),
+    register(
+      'milestoneTerminals.sendInterrupt',
+      guarded('Send Ctrl+C', async (argument?: unknown) => {
+        const session = await resolveSession(service, argument, 'Session to interrupt');
+        session?.signal('SIGINT');
+      }),
+    ),
+    register(
+      'milestoneTerminals.kill',
+      guarded('Kill Milestone Terminal', async (argument?: unknown) => {
+        const session = await resolveSession(service, argument, 'Session to kill');
+        if (session) {
+          await service.manager.close(session.id);
+        }
+      }),
+    ),
+    register(
+      'milestoneTerminals.copySessionId',
+      guarded('Copy Session Id', async (argument?: unknown) => {
+        const session = await resolveSession(service, argument, 'Session whose id to copy');
+        if (session) {
+          await vscode.env.clipboard.writeText(session.id);
+        }
+      }),
+    ),
+    register(
+      'milestoneTerminals.clearBuffer',
+      guarded('Clear Replay Buffer', async (argument?: unknown) => {
+        const session = await resolveSession(service, argument, 'Session whose replay buffer to clear');
+        session?.replay.clear();
+      }),
+    ),
+    register('milestoneTerminals.showLog', () => service.log.show()),
+  ];
+  return vscode.Disposable.from(...subscriptions);
+}

@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+import type { Disposable, Session } from '../sessions';
+
+/**
+ * How long after a replay the integrated terminal's answers to queries inside that
+ * old output may still arrive; during it, input that is such an answer is dropped.
+ */
+const REPLAY_ANSWER_WINDOW_MS = 1_000;
+/** Device attributes, cursor position and status reports, colour and other OSC replies. */
+const QUERY_ANSWER = /^(\x1b\[[?>=]?[\d;]*[cRn]|\x1b\[\?[\d;]*\$y|\x1b\][\d;]*[^\x07\x1b]*(\x07|\x1b\\)|\x1bP[\s\S]*\x1b\\)+$/;
+
+/**
+ * The same session in VS Code's terminal panel: replay first, then live output;
+ * keystrokes and size go to the shared process.
+ */
+class SessionPseudoterminal implements vscode.Pseudoterminal {
+  private readonly writeEmitter = new vscode.EventEmitter<string>();
+  readonly onDidWrite = this.writeEmitter.event;
+  private subscriptions: Disposable[] = [];
+  private replayedAt = 0;
+
+  constructor(private readonly session: Session) {}
+
+  open(dimensions: vscode.TerminalDimensions | undefined): void {
+    const session = this.session;
+    this.subscriptions = [
+      session.attach(),
+      session.onData((data) => this.writeEmitter.fire(data)),
+      session.onExit((exit) => this.writeEmitter.fire(`\r\n\x1b[2m[process exited with code ${exit.exitCode}]\x1b[0m\r\n`)),
+    ];
+    this.replayedAt = Date.now();
+    this.writeEmitter.fire(session.replay.getReplay());
+    if (dimensions) {
+      this.setDimensions(dimensions);
+    }
+  }
+
+  handleInput(data: string): void {
+    if (Date.now() - this.replayedAt < REPLAY_ANSWER_WINDOW_MS && QUERY_ANSWER.test(data)) {
+      return;
+    }
+    if (this.session.state === 'running') {
+      this.session.write(data);
+    }
+  }
+
+  setDimensions(dimensions: vscode.TerminalDimensions): void {
+    if (this.session.state === 'running') {
+      this.session.resize(dimensions.columns, dimensions.rows);
+    }
+  }
+
+  close(): void {
+    // Closing the panel's terminal detaches it; the process keeps running.
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+    this.subscriptions = [];
+    this.writeEmitter.dispose();
+  }
+}
+
+export function openInTerminalPanel(session: Session): vscode.Terminal {
+  const terminal = vscode.window.createTerminal({
+    name: session.title,
+    pty: new SessionPseudoterminal(session),
+    iconPath: new vscode.ThemeIcon('milestone'),
+  });
+  terminal.show();
+  return terminal;
+}

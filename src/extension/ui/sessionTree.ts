@@ -1,0 +1,90 @@
+import * as vscode from 'vscode';
+import type { Session, SessionManager } from '../sessions';
+
+/** How often idle times in the tree are refreshed while it is visible. */
+const IDLE_REFRESH_MS = 10_000;
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) {
+    return `${seconds}s`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) {
+    return `${minutes}m`;
+  }
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}
+
+export function describeSession(session: Session, now = Date.now()): string {
+  if (session.state === 'exited') {
+    return `exited (${session.exitCode ?? '?'})`;
+  }
+  return `running · pid ${session.pid} · idle ${formatDuration(now - session.lastActivity)}`;
+}
+
+/** The sidebar's list of sessions; each element is the Session itself. */
+export class SessionTreeProvider implements vscode.TreeDataProvider<Session>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<Session | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly manager: SessionManager) {
+    this.subscriptions.push({ dispose: manager.onDidChangeSessions(() => this.refresh()).dispose });
+  }
+
+  /** Ticks idle times only while someone can see them. */
+  watchVisibility(view: vscode.TreeView<Session>): void {
+    const update = () => {
+      if (view.visible && !this.idleTimer) {
+        this.idleTimer = setInterval(() => this.refresh(), IDLE_REFRESH_MS);
+      } else if (!view.visible && this.idleTimer) {
+        clearInterval(this.idleTimer);
+        this.idleTimer = undefined;
+      }
+    };
+    this.subscriptions.push(view.onDidChangeVisibility(update));
+    update();
+  }
+
+  refresh(): void {
+    this.changeEmitter.fire(undefined);
+  }
+
+  getChildren(element?: Session): Session[] {
+    if (element) {
+      return [];
+    }
+    return this.manager.all().sort((a, b) => a.milestoneId.localeCompare(b.milestoneId));
+  }
+
+  getTreeItem(session: Session): vscode.TreeItem {
+    const item = new vscode.TreeItem(session.title, vscode.TreeItemCollapsibleState.None);
+    item.id = session.id;
+    item.description = describeSession(session);
+    item.contextValue = session.state === 'running' ? 'milestoneSession.running' : 'milestoneSession.exited';
+    item.iconPath = new vscode.ThemeIcon(
+      session.state === 'running' ? 'terminal' : 'debug-stop',
+      session.state === 'exited' && session.exitCode !== 0 ? new vscode.ThemeColor('errorForeground') : undefined,
+    );
+    const tooltip = new vscode.MarkdownString(undefined, false);
+    tooltip.appendText(`Milestone: ${session.milestoneId}\n`);
+    tooltip.appendText(`State: ${describeSession(session)}\n`);
+    tooltip.appendText(`Command: ${session.snapshot().command}\n`);
+    tooltip.appendText(`Started: ${new Date(session.createdAt).toLocaleString()}\n`);
+    tooltip.appendText(`Views attached: ${session.attachedViews} · Output kept: ${(session.replay.byteLength / 1024).toFixed(1)} KiB\n`);
+    tooltip.appendText(`Session id: ${session.id}`);
+    item.tooltip = tooltip;
+    item.command = { command: 'milestoneTerminals.openSession', title: 'Open', arguments: [session] };
+    return item;
+  }
+
+  dispose(): void {
+    if (this.idleTimer) {
+      clearInterval(this.idleTimer);
+    }
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+    this.changeEmitter.dispose();
+  }
+}
