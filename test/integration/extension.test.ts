@@ -1,0 +1,145 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { MilestoneTerminalsApi } from '../../src/extension/extension';
+import type { OpenedTerminal } from '../../src/extension/ui/commands';
+
+const EXTENSION_ID = 'milestone.milestone-terminals';
+const VIEW_TYPE = 'milestoneTerminals.terminal';
+
+async function until<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function terminalTabs(label?: string): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(VIEW_TYPE) && (label === undefined || tab.label === label));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function open(argument?: unknown): Thenable<OpenedTerminal | undefined> {
+  return vscode.commands.executeCommand<OpenedTerminal | undefined>('milestoneTerminals.open', argument);
+}
+
+describe('Milestone Terminals in the extension host', () => {
+  let api: MilestoneTerminalsApi;
+  const scratch = mkdtempSync(join(tmpdir(), 'mt-integration-'));
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<MilestoneTerminalsApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is loaded`);
+    api = await extension.activate();
+  });
+
+  afterEach(async () => {
+    for (const session of api.listSessions()) {
+      await vscode.commands.executeCommand('milestoneTerminals.kill', session.sessionId);
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('contributes its commands', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['open', 'openInTerminalPanel', 'restart', 'sendInterrupt', 'kill', 'copySessionId', 'clearBuffer']) {
+      assert.ok(commands.includes(`milestoneTerminals.${id}`), id);
+    }
+  });
+
+  it('opens a milestone in an editor tab, and opening it again reuses tab and process', async () => {
+    const first = await open({ milestoneId: 'tab-reuse', title: 'Reuse me', command: 'cat' });
+    assert.ok(first, 'the command returns what it opened');
+    assert.ok(isAlive(first.pid));
+    await until(() => terminalTabs('Reuse me').length === 1, 'one terminal tab');
+    const second = await open({ milestoneId: 'tab-reuse' });
+    assert.equal(second?.sessionId, first.sessionId);
+    assert.equal(second?.pid, first.pid);
+    assert.equal(terminalTabs('Reuse me').length, 1);
+    assert.equal(api.listSessions().filter((session) => session.milestoneId === 'tab-reuse').length, 1);
+  });
+
+  it('keeps the process when the tab is closed, and reattaches on reopen', async () => {
+    const opened = await open({ milestoneId: 'survive-close', command: 'cat' });
+    assert.ok(opened);
+    const tab = await until(() => terminalTabs('survive-close')[0], 'tab');
+    await vscode.window.tabGroups.close(tab);
+    await until(() => terminalTabs('survive-close').length === 0, 'tab closed');
+    assert.ok(isAlive(opened.pid), 'closing the tab does not kill the process');
+    const [listed] = api.listSessions();
+    assert.equal(listed.attachedViews, 0);
+    const again = await open({ milestoneId: 'survive-close' });
+    assert.equal(again?.pid, opened.pid);
+    await until(() => api.listSessions()[0]?.attachedViews === 1, 'view attached again');
+  });
+
+  it('drives the same session from the terminal panel (Pseudoterminal)', async () => {
+    const marker = join(scratch, 'from-panel.txt');
+    const opened = await open({ milestoneId: 'panel-too', command: 'bash', args: ['--norc', '--noprofile'] });
+    assert.ok(opened);
+    const viaPanel = await vscode.commands.executeCommand<OpenedTerminal>('milestoneTerminals.openInTerminalPanel', { milestoneId: 'panel-too' });
+    assert.equal(viaPanel.sessionId, opened.sessionId, 'the panel attaches to the running session');
+    const terminal = await until(() => vscode.window.terminals.find((candidate) => candidate.name === 'panel-too'), 'panel terminal');
+    terminal.sendText(`echo "typed in the panel $((6*7))" > '${marker}'`);
+    await until(() => existsSync(marker) && readFileSync(marker, 'utf8').includes('typed in the panel 42'), 'command run from the panel');
+    await until(() => api.listSessions()[0]?.attachedViews === 2, 'tab and panel both attached');
+    terminal.dispose();
+    await until(() => api.listSessions()[0]?.attachedViews === 1, 'panel detached');
+    assert.ok(isAlive(opened.pid));
+  });
+
+  it('restart gives a new process, kill ends it, the API lists sessions', async () => {
+    const opened = await api.openMilestoneTerminal({ milestoneId: 'restart-me', command: 'cat' });
+    assert.ok(opened);
+    await vscode.commands.executeCommand('milestoneTerminals.restart', opened.sessionId);
+    const restarted = await until(() => api.listSessions().find((session) => session.milestoneId === 'restart-me' && session.pid !== opened.pid), 'new process');
+    await until(() => !isAlive(opened.pid), 'old process gone');
+    await vscode.commands.executeCommand('milestoneTerminals.kill', restarted.sessionId);
+    assert.equal(api.listSessions().length, 0);
+    await until(() => !isAlive(restarted.pid!), 'killed');
+  });
+
+  it('sends Ctrl+C to the foreground job', async () => {
+    const marker = join(scratch, 'interrupted.txt');
+    const opened = await open({ milestoneId: 'interrupt', command: 'bash', args: ['--norc', '--noprofile', '-c', `trap 'echo interrupted > "${marker}"; exit 0' INT; sleep 100 & wait`] });
+    assert.ok(opened);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await vscode.commands.executeCommand('milestoneTerminals.sendInterrupt', opened.sessionId);
+    await until(() => existsSync(marker), 'the trap ran');
+  });
+
+  it('refuses bad input with an error and starts nothing', async () => {
+    assert.equal(await open({ milestoneId: '' }), undefined);
+    assert.equal(await open({ milestoneId: 'bad-cwd', cwd: join(scratch, 'missing') }), undefined);
+    assert.equal(await open({ milestoneId: 'bad-command', command: 'no-such-program-mt' }), undefined);
+    assert.equal(await open({ milestoneId: 'bad-args', args: 'not an array' }), undefined);
+    assert.equal(await open(42), undefined);
+    assert.deepEqual(api.listSessions(), []);
+    assert.equal(terminalTabs().length, 0);
+  });
+
+  it('accepts any Unicode milestone id', async () => {
+    const opened = await open({ milestoneId: '  Étape 3 — 日本 🚀  ', command: 'cat' });
+    assert.equal(opened?.milestoneId, 'Étape 3 — 日本 🚀');
+    await until(() => terminalTabs('Étape 3 — 日本 🚀').length === 1, 'tab titled with the id');
+  });
+});
