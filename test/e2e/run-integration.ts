@@ -1,0 +1,33 @@
+// CLI: runs out/test/integration/index.js in the extension host of a real, offline workbench.
+// Usage: node out/test/e2e/run-integration.js [tests-index.js] [extension-dir]
+// Exits non-zero on any failure or when no test ran; the last line is "integration: N passed, M failed".
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { repoRoot, runIntegrationTests } from './harness';
+
+async function main(): Promise<number> {
+  const testsPath = path.resolve(process.argv[2] ?? path.join(repoRoot, 'out/test/integration/index.js'));
+  const extensionDevelopmentPath = path.resolve(process.argv[3] ?? repoRoot);
+  if (!fs.existsSync(testsPath)) throw new Error(`${testsPath} missing; run npm run build`);
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'mt-integration-ws-'));
+  const started = Date.now();
+  try {
+    const result = await runIntegrationTests({ testsPath, workspace, extensionDevelopmentPath });
+    for (const title of result.failed) console.log(`FAILED: ${title}`);
+    console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(`integration: ${result.passes} passed, ${result.failures} failed`);
+    return result.failures === 0 && result.tests > 0 ? 0 : 1;
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    console.log('integration: 0 passed, 1 failed');
+    process.exit(1);
+  },
+);
