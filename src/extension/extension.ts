@@ -15,6 +15,9 @@ export interface MilestoneTerminalsApi {
   listSessions(): ReturnType<ReturnType<typeof getSessionManager>['list']>;
 }
 
+/** Work that must finish before the extension host goes away. */
+let beforeShutdown: (() => Promise<void>) | undefined;
+
 export function activate(context: vscode.ExtensionContext): MilestoneTerminalsApi {
   const log = vscode.window.createOutputChannel('Milestone Terminals', { log: true });
   const manager = getSessionManager(sessionManagerOptions());
@@ -25,6 +28,11 @@ export function activate(context: vscode.ExtensionContext): MilestoneTerminalsAp
   const treeView = vscode.window.createTreeView('milestoneTerminals.sessions', { treeDataProvider: tree, showCollapseAll: false });
   tree.watchVisibility(treeView);
   context.subscriptions.push(log, service, panels, tree, treeView, registerCommands(service, panels));
+  beforeShutdown = async () => {
+    await service.saveAll();
+    // Stop listening first: sessions closed by the shutdown must keep their saved screens.
+    service.dispose();
+  };
   return {
     openMilestoneTerminal: async (spec) => vscode.commands.executeCommand<OpenedTerminal | undefined>('milestoneTerminals.open', parseMilestoneSpec(spec, 'API call')),
     listSessions: () => manager.list(),
@@ -32,6 +40,8 @@ export function activate(context: vscode.ExtensionContext): MilestoneTerminalsAp
 }
 
 export async function deactivate(): Promise<void> {
-  // The service saved every screen when it was disposed (before this runs); now end the processes.
+  // VS Code calls this before disposing the subscriptions: save every screen, then end the processes.
+  await beforeShutdown?.();
+  beforeShutdown = undefined;
   await resetSessionManager();
 }

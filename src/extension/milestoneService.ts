@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { shellSettings } from './config';
 import { specChoosesProcess, type MilestoneSpec } from './milestones';
 import type { SessionStore } from './sessionStore';
-import type { Session, SessionManager, SessionOptions } from './sessions';
+import type { SessionOptions, TerminalSession as Session, TerminalSessionManager } from './sessions';
 
 /**
  * Turns milestone specs into sessions (applying settings and workspace trust) and
@@ -12,7 +12,7 @@ export class MilestoneService implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
-    readonly manager: SessionManager,
+    readonly manager: TerminalSessionManager,
     readonly store: SessionStore,
     readonly log: vscode.LogOutputChannel,
   ) {
@@ -70,12 +70,13 @@ export class MilestoneService implements vscode.Disposable {
     };
   }
 
-  /** Saves every screen now and stops listening: called before sessions are torn down at shutdown. */
+  /** Saves every screen now: at shutdown, before the sessions may go away. */
+  async saveAll(): Promise<void> {
+    await this.store.flush();
+    await Promise.all(this.manager.all().map((session) => this.store.save(session)));
+  }
+
   dispose(): void {
-    for (const session of this.manager.all()) {
-      this.store.save(session);
-    }
-    this.store.flush();
     this.subscriptions.forEach((subscription) => subscription.dispose());
   }
 }

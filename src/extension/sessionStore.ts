@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { promises as fsp, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { Session, SessionOptions } from './sessions';
+import type { SessionOptions, TerminalSession as Session } from './sessions';
 
 /** What survives the extension host: enough to show the last screen and start the milestone again. */
 export interface SavedSession {
@@ -53,37 +53,47 @@ export class SessionStore {
     }
     const timer = setTimeout(() => {
       this.pending.delete(session.milestoneId);
-      this.save(session);
+      void this.save(session);
     }, SAVE_DELAY_MS);
     this.pending.set(session.milestoneId, { session, timer });
   }
 
-  /** Writes everything scheduled now; synchronous so it completes during deactivate. */
-  flush(): void {
-    for (const { session, timer } of this.pending.values()) {
+  /** Writes everything scheduled now (at shutdown). */
+  async flush(): Promise<void> {
+    const sessions = [...this.pending.values()].map(({ session, timer }) => {
       clearTimeout(timer);
-      this.save(session);
-    }
+      return session;
+    });
     this.pending.clear();
+    await Promise.all(sessions.map((session) => this.save(session)));
   }
 
-  save(session: Session): void {
+  async save(session: Session): Promise<void> {
+    try {
+      await this.write(session, await session.screen());
+    } catch (error) {
+      // Saving is best effort: the live session is unaffected, and the next save may work.
+      console.warn(`[milestone-terminals] could not save ${session.milestoneId}: ${(error as Error).message}`);
+    }
+  }
+
+  private async write(session: Session, screen: string): Promise<void> {
     const saved: SavedSession & { version: number } = {
       version: FORMAT_VERSION,
       milestoneId: session.milestoneId,
       title: session.title,
       options: session.options,
       pid: session.pid,
-      replay: session.replay.getReplay(),
+      replay: screen,
       savedAt: Date.now(),
       exitCode: session.exitCode,
       exitedAt: session.exitedAt,
     };
-    mkdirSync(this.directory, { recursive: true, mode: 0o700 });
+    await fsp.mkdir(this.directory, { recursive: true, mode: 0o700 });
     const target = path.join(this.directory, fileName(session.milestoneId));
     // Write then rename: a crash mid-write must not destroy the previous screen.
-    writeFileSync(target + '.tmp', JSON.stringify(saved), { mode: 0o600 });
-    renameSync(target + '.tmp', target);
+    await fsp.writeFile(target + '.tmp', JSON.stringify(saved), { mode: 0o600 });
+    await fsp.rename(target + '.tmp', target);
   }
 
   /** The saved state of a milestone, or undefined when there is none or it is unreadable. */

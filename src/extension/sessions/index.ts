@@ -1,4 +1,5 @@
 /** The session core: plain Node, no vscode import (see tsconfig.json here). */
+export * from './api';
 export * from './errors';
 export * from './escapeSequences';
 export * from './lifecycle';

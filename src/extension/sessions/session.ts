@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionInfo, SignalName } from '../../shared/protocol';
+import type { TerminalSession } from './api';
 import { DisposableBase, Emitter, type Disposable, type Event } from './lifecycle';
 import { PtyProcess, type PtyExit, type PtySpawnOptions } from './ptyProcess';
 import { DEFAULT_REPLAY_BUFFER_BYTES, ReplayBuffer } from './replayBuffer';
@@ -26,7 +27,7 @@ export interface SessionSnapshot extends SessionInfo {
  * A milestone's process and the output it has produced. Views come and go
  * (`attach`); the session keeps the replay so a new view can show the screen.
  */
-export class Session extends DisposableBase {
+export class Session extends DisposableBase implements TerminalSession {
   readonly id = randomUUID();
   readonly milestoneId: string;
   readonly title: string;
@@ -138,6 +139,14 @@ export class Session extends DisposableBase {
         }
       },
     };
+  }
+
+  screen(): Promise<string> {
+    return Promise.resolve(this.replay.getReplay());
+  }
+
+  clearReplay(): void {
+    this.replay.clear();
   }
 
   touch(): void {

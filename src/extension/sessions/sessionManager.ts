@@ -1,3 +1,4 @@
+import type { TerminalSessionManager } from './api';
 import { SessionError } from './errors';
 import { DisposableBase, Emitter, type Event } from './lifecycle';
 import { normalizeMilestoneId } from './milestoneId';
@@ -42,7 +43,7 @@ export interface GetOrCreateResult {
  * output (an agent at work) is kept; only a session that is both unwatched and
  * silent for the timeout is closed.
  */
-export class SessionManager extends DisposableBase {
+export class SessionManager extends DisposableBase implements TerminalSessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly byMilestone = new Map<string, Session>();
   /** Starts in flight, so concurrent get-or-create calls share one process. */

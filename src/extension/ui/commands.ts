@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { loadDefinedMilestones, parseMilestoneSpec, type MilestoneSpec } from '../milestones';
 import type { MilestoneService } from '../milestoneService';
-import { isSessionError, Session } from '../sessions';
+import { isSessionError, type TerminalSession as Session } from '../sessions';
 import { openInTerminalPanel } from './pseudoterminal';
 import { describeSession } from './sessionTree';
 import type { TerminalPanels } from './terminalPanels';
@@ -68,9 +68,14 @@ async function pickSession(service: MilestoneService, placeholder: string): Prom
   return (await vscode.window.showQuickPick(items, { placeHolder: placeholder }))?.session;
 }
 
+/** Tree items are the sessions themselves. */
+function isSession(value: unknown): value is Session {
+  return typeof value === 'object' && value !== null && typeof (value as Session).attach === 'function' && typeof (value as Session).milestoneId === 'string';
+}
+
 /** A session from a tree item, a session id (keybindings, other extensions), or a pick. */
 async function resolveSession(service: MilestoneService, argument: unknown, placeholder: string): Promise<Session | undefined> {
-  if (argument instanceof Session) {
+  if (isSession(argument)) {
     return argument;
   }
   if (typeof argument === 'string') {
@@ -120,7 +125,7 @@ export function registerCommands(service: MilestoneService, panels: TerminalPane
     register(
       'milestoneTerminals.openInTerminalPanel',
       guarded('Open Milestone Terminal in Terminal Panel', (argument?: unknown) =>
-        openMilestone(argument instanceof Session ? { milestoneId: argument.milestoneId } : argument, 'panel'),
+        openMilestone(isSession(argument) ? { milestoneId: argument.milestoneId } : argument, 'panel'),
       ),
     ),
     register(
@@ -171,7 +176,7 @@ export function registerCommands(service: MilestoneService, panels: TerminalPane
       'milestoneTerminals.clearBuffer',
       guarded('Clear Replay Buffer', async (argument?: unknown) => {
         const session = await resolveSession(service, argument, 'Session whose replay buffer to clear');
-        session?.replay.clear();
+        session?.clearReplay();
       }),
     ),
     register('milestoneTerminals.showLog', () => service.log.show()),

@@ -1,5 +1,5 @@
 import { FlowControl } from '../../shared/protocol';
-import type { Session } from '../sessions';
+import type { TerminalSession as Session } from '../sessions';
 
 /** One view's share of a session's flow control. */
 export interface FlowParticipant {

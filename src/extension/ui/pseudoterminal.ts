@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Disposable, Session } from '../sessions';
+import type { Disposable, TerminalSession as Session } from '../sessions';
 
 /**
  * How long after a replay the integrated terminal's answers to queries inside that
@@ -23,13 +23,18 @@ class SessionPseudoterminal implements vscode.Pseudoterminal {
 
   open(dimensions: vscode.TerminalDimensions | undefined): void {
     const session = this.session;
+    // Output that arrives while the screen is fetched is part of it; later output follows it.
+    let live = false;
     this.subscriptions = [
       session.attach(),
-      session.onData((data) => this.writeEmitter.fire(data)),
+      session.onData((data) => live && this.writeEmitter.fire(data)),
       session.onExit((exit) => this.writeEmitter.fire(`\r\n\x1b[2m[process exited with code ${exit.exitCode}]\x1b[0m\r\n`)),
     ];
-    this.replayedAt = Date.now();
-    this.writeEmitter.fire(session.replay.getReplay());
+    void session.screen().then((screen) => {
+      this.replayedAt = Date.now();
+      this.writeEmitter.fire(screen);
+      live = true;
+    });
     if (dimensions) {
       this.setDimensions(dimensions);
     }

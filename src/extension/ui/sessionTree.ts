@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Session, SessionManager } from '../sessions';
+import type { TerminalSession as Session, TerminalSessionManager } from '../sessions';
 
 /** How often idle times in the tree are refreshed while it is visible. */
 const IDLE_REFRESH_MS = 10_000;
@@ -30,7 +30,7 @@ export class SessionTreeProvider implements vscode.TreeDataProvider<Session>, vs
   private readonly subscriptions: vscode.Disposable[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly manager: SessionManager) {
+  constructor(private readonly manager: TerminalSessionManager) {
     this.subscriptions.push({ dispose: manager.onDidChangeSessions(() => this.refresh()).dispose });
   }
 
@@ -71,9 +71,10 @@ export class SessionTreeProvider implements vscode.TreeDataProvider<Session>, vs
     const tooltip = new vscode.MarkdownString(undefined, false);
     tooltip.appendText(`Milestone: ${session.milestoneId}\n`);
     tooltip.appendText(`State: ${describeSession(session)}\n`);
-    tooltip.appendText(`Command: ${session.snapshot().command}\n`);
+    const snapshot = session.snapshot();
+    tooltip.appendText(`Command: ${snapshot.command}\n`);
     tooltip.appendText(`Started: ${new Date(session.createdAt).toLocaleString()}\n`);
-    tooltip.appendText(`Views attached: ${session.attachedViews} · Output kept: ${(session.replay.byteLength / 1024).toFixed(1)} KiB\n`);
+    tooltip.appendText(`Views attached: ${session.attachedViews} · Output kept: ${(snapshot.replayBytes / 1024).toFixed(1)} KiB\n`);
     tooltip.appendText(`Session id: ${session.id}`);
     item.tooltip = tooltip;
     item.command = { command: 'milestoneTerminals.openSession', title: 'Open', arguments: [session] };

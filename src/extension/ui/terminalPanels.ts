@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { MilestoneService } from '../milestoneService';
-import { normalizeMilestoneId, type Session } from '../sessions';
+import { normalizeMilestoneId, type TerminalSession as Session } from '../sessions';
 import { TerminalView } from './terminalView';
 import { renderTerminalHtml, webviewOptions } from './webviewHtml';
 

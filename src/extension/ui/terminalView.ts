@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { parseWebviewMessage, type ErrorCode, type HostToWebviewMessage, type SessionInfo } from '../../shared/protocol';
 import { terminalAppearance } from '../config';
 import type { SavedSession } from '../sessionStore';
-import { isSessionError, type Disposable, type Session } from '../sessions';
+import { isSessionError, type Disposable, type TerminalSession as Session } from '../sessions';
 import { SessionFlowControl, type FlowParticipant } from './flowControl';
 import { openTerminalLink } from './linkOpener';
 
@@ -31,6 +31,9 @@ export class TerminalView implements FlowParticipant, Disposable {
   private saved: SavedSession | undefined;
   private savedNotice: string | undefined;
   private ready = false;
+  /** A screen was requested; output until it arrives is already in it. */
+  private awaitingScreen = false;
+  private replayGeneration = 0;
   private size: { cols: number; rows: number } | undefined;
   private pendingOutput = '';
   private flushTimer: NodeJS.Timeout | undefined;
@@ -105,6 +108,7 @@ export class TerminalView implements FlowParticipant, Disposable {
   private setReady(ready: boolean): void {
     if (!ready) {
       this.pendingOutput = '';
+      this.replayGeneration++;
       this.leaveFlowControl();
     }
     this.ready = ready;
@@ -183,14 +187,26 @@ export class TerminalView implements FlowParticipant, Disposable {
   private sendReplay(): void {
     this.pendingOutput = '';
     const appearance = terminalAppearance();
-    if (this.session) {
-      const data = this.session.replay.getReplay();
-      this.unacknowledged = data.length;
-      SessionFlowControl.for(this.session).join(this);
-      this.post({ type: 'replay', data, session: this.session.info(), appearance });
-      if (this.size) {
-        this.session.resize(this.size.cols, this.size.rows);
-      }
+    const session = this.session;
+    if (session) {
+      // Output until the screen arrives is part of it; the generation check drops a stale answer.
+      const generation = ++this.replayGeneration;
+      this.awaitingScreen = true;
+      session.screen().then(
+        (data) => {
+          if (generation !== this.replayGeneration || this.session !== session || !this.ready) {
+            return;
+          }
+          this.awaitingScreen = false;
+          this.unacknowledged = data.length;
+          SessionFlowControl.for(session).join(this);
+          this.post({ type: 'replay', data, session: session.info(), appearance });
+          if (this.size && session.state === 'running') {
+            session.resize(this.size.cols, this.size.rows);
+          }
+        },
+        (error: Error) => this.postError('INTERNAL', `Could not read the session's screen: ${error.message}`),
+      );
     } else if (this.saved) {
       const saved = this.saved;
       const info: SessionInfo = {
@@ -210,7 +226,7 @@ export class TerminalView implements FlowParticipant, Disposable {
   }
 
   private queueOutput(data: string): void {
-    if (!this.ready) {
+    if (!this.ready || this.awaitingScreen) {
       return; // the replay will bring the view up to date when it is shown
     }
     this.pendingOutput += data;

@@ -1,0 +1,60 @@
+import type { SessionInfo, SignalName } from '../../shared/protocol';
+import type { Disposable, Event } from './lifecycle';
+import type { PtyExit } from './ptyProcess';
+import type { SessionOptions, SessionSnapshot, SessionState } from './session';
+
+/**
+ * A milestone's session as the UI sees it, wherever the process lives: in this
+ * process (Session) or in the session host that outlives windows (a remote proxy).
+ */
+export interface TerminalSession {
+  readonly id: string;
+  readonly milestoneId: string;
+  readonly title: string;
+  readonly options: SessionOptions;
+  readonly createdAt: number;
+  readonly pid: number;
+  readonly state: SessionState;
+  readonly exitCode: number | undefined;
+  readonly exitedAt: number | undefined;
+  readonly lastActivity: number;
+  readonly attachedViews: number;
+  readonly onData: Event<string>;
+  readonly onExit: Event<PtyExit>;
+  readonly onDidChange: Event<TerminalSession>;
+  /** Counts a view as watching (for expiry) until disposed. */
+  attach(): Disposable;
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  signal(name: SignalName): void;
+  /** Flow control: stop / restart reading the process's output. */
+  pause(): void;
+  resume(): void;
+  /**
+   * What a fresh terminal must write to show the session's current screen. Output
+   * that `onData` delivers before the promise settles is already part of it; output
+   * delivered after it is not.
+   */
+  screen(): Promise<string>;
+  clearReplay(): void;
+  info(): SessionInfo;
+  snapshot(): SessionSnapshot;
+}
+
+export interface TerminalSessionChange {
+  readonly kind: 'created' | 'changed' | 'closed';
+  readonly session: TerminalSession;
+}
+
+/** The session manager's API, served in process or by the session host. */
+export interface TerminalSessionManager extends Disposable {
+  readonly onDidChangeSessions: Event<TerminalSessionChange>;
+  create(options: SessionOptions): Promise<TerminalSession>;
+  get(sessionId: string): TerminalSession | undefined;
+  getOrThrow(sessionId: string): TerminalSession;
+  getByMilestone(milestoneId: string): TerminalSession | undefined;
+  getOrCreate(options: SessionOptions): Promise<{ readonly session: TerminalSession; readonly created: boolean }>;
+  close(sessionId: string): Promise<boolean>;
+  list(): SessionSnapshot[];
+  all(): TerminalSession[];
+}

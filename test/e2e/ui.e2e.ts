@@ -1,0 +1,141 @@
+/**
+ * End to end, as a user would: a real workbench (code-server) in a real browser
+ * (Debian chromium), driven by keyboard and mouse. Screenshots go to test-output/.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { openBrowser, reloadWindow, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
+
+const OPEN = 'Milestone Terminals: Open Milestone Terminal';
+
+/** The terminal's visible text, one entry per row, trailing blanks dropped. */
+async function screenRows(frame: FrameLocator): Promise<string[]> {
+  const rows = await frame.locator('.xterm-rows > div').allInnerTexts();
+  const trimmed = rows.map((row) => row.replace(/\u00a0/g, ' ').trimEnd());
+  while (trimmed.length && trimmed[trimmed.length - 1] === '') {
+    trimmed.pop();
+  }
+  return trimmed;
+}
+
+async function waitForText(frame: FrameLocator, text: string | RegExp, timeout = 20_000): Promise<void> {
+  await frame.locator('.xterm-rows', { hasText: text }).waitFor({ timeout });
+}
+
+async function typeInTerminal(page: Page, frame: FrameLocator, text: string): Promise<void> {
+  await frame.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type(text);
+}
+
+async function pickMilestone(page: Page, typed: string, rowText: string | RegExp): Promise<void> {
+  await runCommand(page, OPEN);
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(typed);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: rowText }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+describe('Milestone Terminals in a real workbench (code-server + chromium)', () => {
+  let workbench: Workbench;
+  let browser: Browser;
+  let page: Page;
+  const workspace = mkdtempSync(join(tmpdir(), 'mt-e2e-ws-'));
+
+  before(async () => {
+    mkdirSync(join(workspace, '.vscode'));
+    writeFileSync(
+      join(workspace, '.vscode', 'milestones.json'),
+      JSON.stringify([{ id: 'defined-one', label: 'Defined One', command: 'bash', args: ['--norc', '--noprofile'], env: { PS1: 'DEFINED$ ' } }]),
+    );
+    workbench = await startWorkbench({
+      workspace,
+      extensionDevelopmentPath: repoRoot,
+      settings: { 'milestoneTerminals.shell.path': '/bin/bash', 'milestoneTerminals.shell.args': ['--norc', '--noprofile'] },
+      env: { PS1: 'MT$ ' },
+    });
+    browser = await openBrowser(workbench.url);
+    page = browser.page;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await workbench?.stop();
+  });
+
+  let pidLine = '';
+
+  it('opens a terminal from the command palette and echoes what is typed', async () => {
+    await pickMilestone(page, 'e2e-alpha', 'e2e-alpha');
+    const frame = await webviewFrame(page, 'e2e-alpha');
+    await waitForText(frame, 'MT$');
+    await typeInTerminal(page, frame, 'echo hello-$((6*7)); echo "pid-$$-end"\n');
+    await waitForText(frame, 'hello-42');
+    await waitForText(frame, /pid-\d+-end/);
+    pidLine = (await screenRows(frame)).find((row) => /^pid-\d+-end$/.test(row)) ?? '';
+    assert.match(pidLine, /^pid-\d+-end$/);
+    // Normal typing, including the letter that an old input filter rejected.
+    await typeInTerminal(page, frame, 'echo "happy paper pupil"\n');
+    await waitForText(frame, /^happy paper pupil$/m);
+    await screenshot(page, 'terminal-tab');
+  });
+
+  it('shows the same screen after switching to another tab and back', async () => {
+    const before = await screenRows(await webviewFrame(page, 'e2e-alpha'));
+    await runCommand(page, 'File: New Untitled Text File');
+    await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
+    const frame = await webviewFrame(page, 'e2e-alpha');
+    await waitForText(frame, 'hello-42');
+    await page.waitForTimeout(300);
+    assert.deepEqual(await screenRows(frame), before);
+  });
+
+  it('closing the tab keeps the process; reopening shows the same screen', async () => {
+    const before = await screenRows(await webviewFrame(page, 'e2e-alpha'));
+    await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
+    await runCommand(page, 'View: Close Editor');
+    await page.locator('.tab', { hasText: 'e2e-alpha' }).waitFor({ state: 'detached' });
+    await pickMilestone(page, 'e2e-alpha', /running · pid/);
+    const frame = await webviewFrame(page, 'e2e-alpha');
+    await waitForText(frame, 'hello-42');
+    await page.waitForTimeout(300);
+    assert.deepEqual(await screenRows(frame), before);
+    await typeInTerminal(page, frame, 'echo "pid-$$-end"\n');
+    await page.waitForTimeout(500);
+    const pidLines = (await screenRows(frame)).filter((row) => row === pidLine);
+    assert.equal(pidLines.length, 2, 'the same shell answered before and after reopening');
+  });
+
+  it('lists the session in the sidebar tree', async () => {
+    await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
+    const row = page.locator('.monaco-list-row', { hasText: 'e2e-alpha' });
+    await row.waitFor({ timeout: 10_000 });
+    assert.match(await row.innerText(), /running · pid \d+/);
+    await screenshot(page, 'sidebar-tree');
+  });
+
+  it('offers milestones defined in .vscode/milestones.json and runs their command', async () => {
+    await pickMilestone(page, 'Defined', 'Defined One');
+    const frame = await webviewFrame(page, 'Defined One');
+    await waitForText(frame, 'DEFINED$');
+  });
+
+  it('brings the tab back after Developer: Reload Window, with the output and a restart', async () => {
+    await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
+    await reloadWindow(page);
+    await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
+    const frame = await webviewFrame(page, 'e2e-alpha');
+    await waitForText(frame, 'hello-42');
+    await waitForText(frame, 'ended with the previous window');
+    await frame.locator('#exit-banner:not([hidden])').waitFor();
+    await screenshot(page, 'after-reload');
+    await frame.locator('#restart-button').click();
+    await frame.locator('#exit-banner').waitFor({ state: 'hidden' });
+    await waitForText(frame, 'MT$');
+    await typeInTerminal(page, frame, 'echo restarted-$((2+3))\n');
+    await waitForText(frame, 'restarted-5');
+  });
+});
