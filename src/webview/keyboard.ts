@@ -18,6 +18,17 @@ function chordOf(event: KeyboardEvent): string {
 }
 
 /**
+ * Chords that belong to the workbench, as in VS Code's own terminal (its default
+ * commandsToSkipShell): xterm leaves them alone, so the webview passes them on to
+ * VS Code (command palette, quick open, editor switching, panel toggle).
+ */
+const WORKBENCH_CHORDS: ReadonlySet<string> = new Set(
+  isMac
+    ? ['f1', 'shift+meta+p', 'meta+p', 'ctrl+tab', 'ctrl+shift+tab', 'shift+meta+[', 'shift+meta+]', 'ctrl+`', 'meta+w', 'meta+k']
+    : ['f1', 'ctrl+shift+p', 'ctrl+p', 'ctrl+tab', 'ctrl+shift+tab', 'ctrl+pageup', 'ctrl+pagedown', 'ctrl+`', 'ctrl+shift+`', 'ctrl+k'],
+);
+
+/**
  * The handler for term.attachCustomKeyEventHandler: the few shortcuts the view owns
  * (find, copy, paste); every other key, printable or not, is left to xterm.
  */
@@ -56,7 +67,11 @@ export function createKeyHandler(term: Terminal, openFind: () => void): (event: 
     if (event.type !== 'keydown') {
       return true;
     }
-    const shortcut = shortcuts.get(chordOf(event));
+    const chord = chordOf(event);
+    if (WORKBENCH_CHORDS.has(chord)) {
+      return false; // not handled here and not cancelled: the event bubbles on to VS Code
+    }
+    const shortcut = shortcuts.get(chord);
     if (!shortcut || !shortcut()) {
       return true;
     }

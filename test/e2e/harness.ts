@@ -342,11 +342,15 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
       // palette; Enter would then go to that editor and the command silently not run.
       if (!(await focusedInput.count())) throw new Error('the palette lost focus');
       await page.keyboard.press('Enter');
-      await input.waitFor({ state: 'hidden', timeout: 5_000 });
+      // The palette closes, or turns into the command's own quick pick (a new value).
+      for (const deadline = Date.now() + 5_000; (await input.isVisible()) && (await input.inputValue()) === `>${label}`; await sleep(100)) {
+        if (Date.now() > deadline) throw new Error('the command did not start');
+      }
       return;
     } catch (err) {
       if (attempt >= attempts) throw new Error(`harness: cannot run command "${label}": ${String(err)}`);
-      await page.keyboard.press('Escape');
+      // Only to close the palette: an Escape that lands in a terminal would reach its program.
+      if (await input.isVisible()) await page.keyboard.press('Escape');
       await sleep(1_000);
     }
   }

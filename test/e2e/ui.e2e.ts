@@ -10,6 +10,8 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { openBrowser, reloadWindow, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
 
 const OPEN = 'Milestone Terminals: Open Milestone Terminal';
+/** bash's prompt ends in # for root and $ otherwise. */
+const PROMPT = /[#$] *$/m;
 
 /** The terminal's visible text, one entry per row, trailing blanks dropped. */
 async function screenRows(frame: FrameLocator): Promise<string[]> {
@@ -25,8 +27,25 @@ async function waitForText(frame: FrameLocator, text: string | RegExp, timeout =
   await frame.locator('.xterm-rows', { hasText: text }).waitFor({ timeout });
 }
 
+/** Polls the screen until `predicate` holds for its rows. */
+async function waitForRows(frame: FrameLocator, predicate: (rows: string[]) => boolean, what: string, timeout = 20_000): Promise<string[]> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const rows = await screenRows(frame);
+    if (predicate(rows)) {
+      return rows;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`screen never showed ${what}:\n${rows.join('\n')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Clicks into the terminal, as a user would, and types. */
 async function typeInTerminal(page: Page, frame: FrameLocator, text: string): Promise<void> {
-  await frame.locator('.xterm-helper-textarea').focus();
+  await frame.locator('.xterm-screen').click();
+  await frame.locator('.xterm-helper-textarea:focus').waitFor();
   await page.keyboard.type(text);
 }
 
@@ -35,6 +54,8 @@ async function pickMilestone(page: Page, typed: string, rowText: string | RegExp
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(typed);
+  // The "New milestone" entry arrives from the extension host a moment after typing; wait for the list to settle.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: `New milestone "${typed}"` }).waitFor({ timeout: 10_000 });
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: rowText }).waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
@@ -55,10 +76,15 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
       workspace,
       extensionDevelopmentPath: repoRoot,
       settings: { 'milestoneTerminals.shell.path': '/bin/bash', 'milestoneTerminals.shell.args': ['--norc', '--noprofile'] },
-      env: { PS1: 'MT$ ' },
     });
     browser = await openBrowser(workbench.url);
     page = browser.page;
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
+    }
   });
 
   after(async () => {
@@ -71,7 +97,7 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
   it('opens a terminal from the command palette and echoes what is typed', async () => {
     await pickMilestone(page, 'e2e-alpha', 'e2e-alpha');
     const frame = await webviewFrame(page, 'e2e-alpha');
-    await waitForText(frame, 'MT$');
+    await waitForText(frame, PROMPT);
     await typeInTerminal(page, frame, 'echo hello-$((6*7)); echo "pid-$$-end"\n');
     await waitForText(frame, 'hello-42');
     await waitForText(frame, /pid-\d+-end/);
@@ -79,7 +105,7 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     assert.match(pidLine, /^pid-\d+-end$/);
     // Normal typing, including the letter that an old input filter rejected.
     await typeInTerminal(page, frame, 'echo "happy paper pupil"\n');
-    await waitForText(frame, /^happy paper pupil$/m);
+    await waitForRows(frame, (rows) => rows.includes('happy paper pupil'), 'the echoed words');
     await screenshot(page, 'terminal-tab');
   });
 
@@ -98,20 +124,19 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
     await runCommand(page, 'View: Close Editor');
     await page.locator('.tab', { hasText: 'e2e-alpha' }).waitFor({ state: 'detached' });
-    await pickMilestone(page, 'e2e-alpha', /running · pid/);
+    await pickMilestone(page, 'e2e-alph', /running · pid/);
     const frame = await webviewFrame(page, 'e2e-alpha');
     await waitForText(frame, 'hello-42');
     await page.waitForTimeout(300);
     assert.deepEqual(await screenRows(frame), before);
     await typeInTerminal(page, frame, 'echo "pid-$$-end"\n');
-    await page.waitForTimeout(500);
-    const pidLines = (await screenRows(frame)).filter((row) => row === pidLine);
-    assert.equal(pidLines.length, 2, 'the same shell answered before and after reopening');
+    // The same shell answers with the same pid: its line is now on screen twice.
+    await waitForRows(frame, (rows) => rows.filter((row) => row === pidLine).length === 2, `${pidLine} twice`);
   });
 
   it('lists the session in the sidebar tree', async () => {
     await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
-    const row = page.locator('.monaco-list-row', { hasText: 'e2e-alpha' });
+    const row = page.locator('.pane-body .monaco-list-row[role="treeitem"]', { hasText: 'e2e-alpha' });
     await row.waitFor({ timeout: 10_000 });
     assert.match(await row.innerText(), /running · pid \d+/);
     await screenshot(page, 'sidebar-tree');
@@ -134,7 +159,7 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await screenshot(page, 'after-reload');
     await frame.locator('#restart-button').click();
     await frame.locator('#exit-banner').waitFor({ state: 'hidden' });
-    await waitForText(frame, 'MT$');
+    await waitForText(frame, PROMPT);
     await typeInTerminal(page, frame, 'echo restarted-$((2+3))\n');
     await waitForText(frame, 'restarted-5');
   });

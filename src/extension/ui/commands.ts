@@ -43,7 +43,8 @@ async function pickMilestone(service: MilestoneService): Promise<MilestoneSpec |
   quickPick.onDidChangeValue((value) => {
     const typed = value.trim();
     const known = fixedItems.some((item) => item.spec?.milestoneId === typed);
-    quickPick.items = typed && !known ? [{ label: `$(add) ${typed}`, description: 'new milestone', alwaysShow: true, spec: { milestoneId: typed } }, ...fixedItems] : fixedItems;
+    // Worded so that it does not outrank a known milestone that the typed text starts.
+    quickPick.items = typed && !known ? [...fixedItems, { label: `$(add) New milestone "${typed}"`, alwaysShow: true, spec: { milestoneId: typed } }] : fixedItems;
   });
   return new Promise<MilestoneSpec | undefined>((resolve) => {
     quickPick.onDidAccept(() => {

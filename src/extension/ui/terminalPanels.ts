@@ -107,7 +107,7 @@ export class TerminalPanels implements vscode.WebviewPanelSerializer, vscode.Dis
     const entry: PanelEntry = { panel, view };
     this.entries.add(entry);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'milestone-terminal.svg');
-    panel.webview.html = renderTerminalHtml(panel.webview, this.extensionUri, milestoneId);
+    panel.webview.html = renderTerminalHtml(panel.webview, this.extensionUri, panel.title);
     const viewState = panel.onDidChangeViewState(() => {
       if (!panel.visible) {
         view.hidden();
