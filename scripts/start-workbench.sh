@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the extension under development in a real VS Code workbench (code-server, offline).
+# Starts the extension under development in a real VS Code: the desktop one when present,
+# else a local code-server workbench (offline) whose URL it prints.
 # Usage: scripts/start-workbench.sh [workspace-folder]   (port: $PORT, default 8080)
 # Runs in the foreground until Ctrl+C. State lives in <repo>/.workbench/ (git-ignored).
 set -euo pipefail
@@ -9,10 +10,17 @@ port="${PORT:-8080}"
 workspace="$(realpath "${1:-$repo}")"
 [[ -d $workspace ]] || { echo "start-workbench: not a directory: $workspace" >&2; exit 1; }
 
-"$repo/scripts/install-workbench.sh"
 cd "$repo"
-[[ -d node_modules ]] || npm ci
+[[ -d node_modules ]] || npm ci --no-audit --no-fund
 npm run build
+
+# A desktop VS Code, where there is one with a display, is the natural host; code-server
+# (below) is the embedded default everywhere else. MT_CODE_SERVER=1 forces code-server.
+if [[ -z ${MT_CODE_SERVER-} ]] && command -v code >/dev/null && [[ -n ${DISPLAY-}${WAYLAND_DISPLAY-} || $(uname) == Darwin ]]; then
+  exec code --new-window --extensionDevelopmentPath="$repo" "$workspace"
+fi
+
+"$repo/scripts/install-workbench.sh"
 
 # A fixed scratch "user" so settings and extension state survive restarts of this script.
 state="$repo/.workbench/dev"

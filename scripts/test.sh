@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: installs what is missing (Debian packages, npm
+# dependencies, the offline VS Code workbench), then `npm test` (build, type-check,
+# unit tests against real PTYs, integration tests in a real extension host, end-to-end
+# tests in a real workbench and browser). Ends with one "N passed, M failed" line.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+# unzip lets the packaging test look inside the VSIX; the workbench script installs the rest.
+if ! command -v unzip >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends unzip
+fi
+npm ci --no-audit --no-fund
+scripts/install-workbench.sh
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+npm test 2>&1 | tee "$log" || status=$?
+
+# Mocha prints "N passing" / "N failing" per suite; the integration runner prints its own line.
+passed=$(grep -oE '^ +[0-9]+ passing' "$log" | awk '{ sum += $1 } END { print sum + 0 }')
+failed=$(grep -oE '^ +[0-9]+ failing' "$log" | awk '{ sum += $1 } END { print sum + 0 }')
+passed=$((passed + $(grep -oE '^integration: [0-9]+ passed' "$log" | awk '{ sum += $2 } END { print sum + 0 }')))
+failed=$((failed + $(grep -oE '^integration: [0-9]+ passed, [0-9]+ failed' "$log" | awk '{ sum += $4 } END { print sum + 0 }')))
+if ((status != 0 && failed == 0)); then
+  failed=1 # a stage failed before any test could report (build, type-check, install)
+fi
+echo "tests: $passed passed, $failed failed"
+exit "$status"
