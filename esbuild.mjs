@@ -37,6 +37,8 @@ const builds = [
     minify: production,
     sourcemap: !production,
   },
+  // The session host daemon: a separate Node process that outlives window reloads.
+  { ...node, entryPoints: ['src/extension/host/main.ts'], outfile: 'dist/sessionHost.js' },
   {
     entryPoints: { webview: 'src/webview/main.ts' },
     outdir: 'dist',

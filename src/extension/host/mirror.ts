@@ -1,0 +1,95 @@
+import { SerializeAddon } from '@xterm/addon-serialize';
+import { Terminal } from '@xterm/headless';
+import type { Disposable } from '../sessions';
+
+export const MIRROR_SCROLLBACK_LINES = 1_000;
+/**
+ * Parsing lags a flood (the mirror parses ~45 MB/s, a PTY delivers up to ~100 MB/s)
+ * and xterm 6 throws beyond 50 MB of backlog, so the session is paused above this
+ * many unparsed characters and resumed below the low mark.
+ */
+export const MIRROR_HIGH_WATERMARK_CHARS = 1_000_000;
+export const MIRROR_LOW_WATERMARK_CHARS = 200_000;
+
+/**
+ * A headless terminal fed every output chunk of a session, so a new view gets the
+ * current screen (alternate buffer, colours, cursor, modes) rather than a raw tail.
+ */
+export class TerminalMirror implements Disposable {
+  private readonly terminal: Terminal;
+  private readonly serializer = new SerializeAddon();
+  private unparsedChars = 0;
+  private throttled = false;
+  /** Screens asked for and not yet serialized, answered on dispose so no caller waits forever. */
+  private readonly pendingScreens = new Set<() => void>();
+  private disposed = false;
+
+  constructor(
+    cols: number,
+    rows: number,
+    /** Called with true when the mirror needs the producer to pause, false when it may resume. */
+    private readonly onBackpressure: (pause: boolean) => void,
+  ) {
+    this.terminal = new Terminal({ cols, rows, scrollback: MIRROR_SCROLLBACK_LINES, allowProposedApi: true });
+    this.terminal.loadAddon(this.serializer);
+  }
+
+  write(data: string): void {
+    this.unparsedChars += data.length;
+    this.terminal.write(data, () => {
+      this.unparsedChars -= data.length;
+      if (this.throttled && this.unparsedChars < MIRROR_LOW_WATERMARK_CHARS) {
+        this.throttled = false;
+        this.onBackpressure(false);
+      }
+    });
+    if (!this.throttled && this.unparsedChars > MIRROR_HIGH_WATERMARK_CHARS) {
+      this.throttled = true;
+      this.onBackpressure(true);
+    }
+  }
+
+  /** Resizes once the output written so far has been parsed at the old size. */
+  resize(cols: number, rows: number): void {
+    this.afterParsing(() => this.terminal.resize(cols, rows));
+  }
+
+  clear(): void {
+    this.afterParsing(() => this.terminal.clear());
+  }
+
+  /**
+   * The screen after every chunk written before this call, and none written after:
+   * xterm parses asynchronously, so serialize in the callback of an empty write.
+   */
+  screen(): Promise<string> {
+    return new Promise((resolve) => {
+      const answer = () => {
+        this.pendingScreens.delete(answer);
+        resolve(this.serializer.serialize());
+      };
+      this.pendingScreens.add(answer);
+      this.afterParsing(answer);
+    });
+  }
+
+  private afterParsing(action: () => void): void {
+    this.terminal.write('', () => {
+      if (!this.disposed) {
+        action();
+      }
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    for (const answer of [...this.pendingScreens]) {
+      answer();
+    }
+    this.disposed = true;
+    this.serializer.dispose();
+    this.terminal.dispose();
+  }
+}
