@@ -6,7 +6,7 @@ import type { SessionManagerOptions } from './sessions';
 export const CONFIG_SECTION = 'milestoneTerminals';
 
 /** Settings that shape the session manager; read once at activation (a change needs a reload). */
-export function sessionManagerOptions(): SessionManagerOptions {
+export function sessionManagerOptions(): Required<Pick<SessionManagerOptions, 'replayBufferBytes' | 'detachedTimeoutMs'>> {
   const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
   const replayKiB = clamp(config.get<number>('replayBufferKiB', 64), 1, 16 * 1024);
   const timeoutMinutes = clamp(config.get<number>('detachedTimeoutMinutes', 5), 0, 7 * 24 * 60);

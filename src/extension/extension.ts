@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sessionManagerOptions } from './config';
+import { getHostedSessions, resetHostedSessions, type HostedSessions } from './hostedSessions';
 import { MilestoneService } from './milestoneService';
 import { parseMilestoneSpec } from './milestones';
 import { SessionStore } from './sessionStore';
-import { getSessionManager, resetSessionManager } from './sessions';
+import { getSessionManager, resetSessionManager, type SessionSnapshot, type TerminalSessionManager } from './sessions';
 import { registerCommands, type OpenedTerminal } from './ui/commands';
 import { SessionTreeProvider } from './ui/sessionTree';
 import { TerminalPanels } from './ui/terminalPanels';
@@ -12,26 +13,64 @@ import { TerminalPanels } from './ui/terminalPanels';
 /** The API other extensions get from `vscode.extensions.getExtension(...).exports`. */
 export interface MilestoneTerminalsApi {
   openMilestoneTerminal(spec: { milestoneId: string; cwd?: string; command?: string; args?: string[]; env?: Record<string, string>; title?: string }): Promise<OpenedTerminal | undefined>;
-  listSessions(): ReturnType<ReturnType<typeof getSessionManager>['list']>;
+  listSessions(): SessionSnapshot[];
 }
 
 /** Work that must finish before the extension host goes away. */
 let beforeShutdown: (() => Promise<void>) | undefined;
 
-export function activate(context: vscode.ExtensionContext): MilestoneTerminalsApi {
+/**
+ * Sessions live in the session host process, so they outlive this extension host;
+ * if that host cannot be started, they run here (and end with the window).
+ */
+async function openSessionManager(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<{ manager: TerminalSessionManager; hosted?: HostedSessions }> {
+  const settings = sessionManagerOptions();
+  const hosted = getHostedSessions({
+    hostScript: context.asAbsolutePath(path.join('dist', 'sessionHost.js')),
+    clientVersion: String(context.extension.packageJSON.version),
+    detachedTimeoutMs: settings.detachedTimeoutMs,
+    replayBufferBytes: settings.replayBufferBytes,
+    log: (message) => log.info(message),
+  });
+  try {
+    await hosted.connect();
+    return { manager: hosted, hosted };
+  } catch (error) {
+    resetHostedSessions();
+    log.error(`Could not start the session host; terminals will end with this window: ${(error as Error).message}`);
+    void vscode.window.showWarningMessage(`Milestone Terminals could not start its session host, so terminals will not survive a window reload: ${(error as Error).message}`);
+    return { manager: getSessionManager(settings) };
+  }
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<MilestoneTerminalsApi> {
   const log = vscode.window.createOutputChannel('Milestone Terminals', { log: true });
-  const manager = getSessionManager(sessionManagerOptions());
+  context.subscriptions.push(log);
+  const { manager, hosted } = await openSessionManager(context, log);
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const service = new MilestoneService(manager, new SessionStore(path.join(storage, 'sessions')), log);
   const panels = new TerminalPanels(context.extensionUri, service);
   const tree = new SessionTreeProvider(manager);
   const treeView = vscode.window.createTreeView('milestoneTerminals.sessions', { treeDataProvider: tree, showCollapseAll: false });
   tree.watchVisibility(treeView);
-  context.subscriptions.push(log, service, panels, tree, treeView, registerCommands(service, panels));
+  context.subscriptions.push(service, panels, tree, treeView, registerCommands(service, panels));
+  if (hosted) {
+    context.subscriptions.push(
+      hosted.onDidDisconnect(() => {
+        tree.refresh();
+        void panels.showHostLost();
+      }),
+    );
+  }
   beforeShutdown = async () => {
     await service.saveAll();
-    // Stop listening first: sessions closed by the shutdown must keep their saved screens.
+    // Stop listening first: sessions ending with this window must keep their saved screens.
     service.dispose();
+    if (hosted) {
+      resetHostedSessions(); // the host and its sessions stay for the next window
+    } else {
+      await resetSessionManager();
+    }
   };
   return {
     openMilestoneTerminal: async (spec) => vscode.commands.executeCommand<OpenedTerminal | undefined>('milestoneTerminals.open', parseMilestoneSpec(spec, 'API call')),
@@ -40,8 +79,7 @@ export function activate(context: vscode.ExtensionContext): MilestoneTerminalsAp
 }
 
 export async function deactivate(): Promise<void> {
-  // VS Code calls this before disposing the subscriptions: save every screen, then end the processes.
+  // VS Code calls this before disposing the subscriptions.
   await beforeShutdown?.();
   beforeShutdown = undefined;
-  await resetSessionManager();
 }

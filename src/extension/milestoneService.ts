@@ -25,8 +25,8 @@ export class MilestoneService implements vscode.Disposable {
           this.log.info(`${session.milestoneId} exited with code ${session.exitCode}`);
           store.scheduleSave(session);
         } else if (kind === 'closed') {
+          // The saved screen stays: a restored tab may still want it. `kill` removes it.
           this.log.info(`Closed ${session.milestoneId} (pid ${session.pid})`);
-          void store.delete(session.milestoneId);
         }
       }),
     );
@@ -43,6 +43,12 @@ export class MilestoneService implements vscode.Disposable {
     }
     const { session } = await this.manager.getOrCreate(this.sessionOptions(spec));
     return session;
+  }
+
+  /** Ends the session's processes and forgets its saved screen: the user is done with it. */
+  async kill(session: Session): Promise<void> {
+    await this.manager.close(session.id);
+    await this.store.delete(session.milestoneId);
   }
 
   /** Ends the milestone's process if it runs and starts it again with the same options. */

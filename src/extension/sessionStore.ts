@@ -15,7 +15,8 @@ export interface SavedSession {
   readonly exitedAt: number | undefined;
 }
 
-const SAVE_DELAY_MS = 1_000;
+/** Screens are saved this long after output starts, so a burst costs one save. */
+const SAVE_DELAY_MS = 2_000;
 const FORMAT_VERSION = 1;
 
 function fileName(milestoneId: string): string {

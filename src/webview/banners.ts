@@ -11,8 +11,9 @@ export function formatClockTime(epochMs: number): string {
 }
 
 export function describeExit(session: SessionInfo): string {
-  const code = session.exitCode === undefined ? '' : ` with code ${session.exitCode}`;
-  return `Process exited${code} at ${formatClockTime(session.exitedAt ?? Date.now())}`;
+  const at = formatClockTime(session.exitedAt ?? Date.now());
+  // Without an exit code the process was lost with its session host, not seen exiting.
+  return session.exitCode === undefined ? `Process ended at ${at}` : `Process exited with code ${session.exitCode} at ${at}`;
 }
 
 /** A one-line strip above the terminal; it takes space instead of covering output. */
@@ -57,7 +58,7 @@ export class ExitBanner extends Banner {
 
   constructor(anchor: HTMLElement, requestRestart: () => void) {
     super('exit-banner', 'status', anchor);
-    this.restartButton = this.addButton('restart-button', 'Restart', () => {
+    this.restartButton = this.addButton('restart-button', 'Restart in the same folder', () => {
       // One click, one restart; enabled again by the next exit or a failed attempt.
       this.restartButton.disabled = true;
       requestRestart();

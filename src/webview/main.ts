@@ -59,6 +59,12 @@ class TerminalView {
   /** Identifies the newest replay, so an older replay's callback cannot end the drop early. */
   private replayGeneration = 0;
   private postedSize: { cols: number; rows: number } | undefined;
+  /**
+   * The size depends on the font, which arrives with the first replay. Sizes measured
+   * before it are not sent: every resize makes full-screen programs (vim) redraw and
+   * drop their message line, so a reopened view must not resize the process twice.
+   */
+  private appearanceApplied = false;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly handlers: HostMessageHandlers = {
@@ -184,8 +190,10 @@ class TerminalView {
       return;
     }
     applyAppearance(this.term, message.appearance);
-    // Font changes alter the cell size, hence how many rows and columns fit.
-    this.fitSoon();
+    this.appearanceApplied = true;
+    // Font changes alter the cell size, hence how many rows and columns fit. Fitted now,
+    // not later, so that a replay written next lands in a terminal of its final size.
+    this.fit();
   }
 
   private onNotice(message: NoticeMessage): void {
@@ -221,6 +229,9 @@ class TerminalView {
   }
 
   private postSize(): void {
+    if (!this.appearanceApplied) {
+      return;
+    }
     const { cols, rows } = this.term;
     this.postedSize = { cols, rows };
     this.host.post({ type: 'resize', cols, rows });

@@ -39,6 +39,8 @@ export interface Workbench {
   logFile: string;
   userDataDir: string;
   extensionsDir: string;
+  /** The private directory of the extension's session host (socket, token, lock, log). */
+  hostDir: string;
   /** SIGTERM to the server's process group (extension host included); waits for the exit. */
   stop(): Promise<void>;
 }
@@ -174,6 +176,36 @@ function serverEnv(dirs: Record<'home' | 'tmp' | 'config' | 'data' | 'cache', st
   };
 }
 
+/** Ends the session host of `hostDir` (it closes its sessions on SIGTERM) and waits for it. */
+export async function stopSessionHost(hostDir: string): Promise<void> {
+  let locks: string[] = [];
+  try {
+    locks = fs.readdirSync(hostDir).filter((name) => name.endsWith('.lock'));
+  } catch {
+    return; // no host ever started here
+  }
+  for (const lock of locks) {
+    const pid = Number(fs.readFileSync(path.join(hostDir, lock), 'utf8'));
+    if (!(pid > 0)) continue;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      continue; // already gone
+    }
+    for (const deadline = Date.now() + 10_000; isAlive(pid) && Date.now() < deadline; ) await sleep(50);
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench> {
   const entry = path.join(repoRoot, 'test/e2e/workbench/node_modules/code-server/out/node/entry.js');
   if (!fs.existsSync(entry)) throw new Error(`harness: ${entry} missing; run scripts/install-workbench.sh`);
@@ -195,6 +227,9 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
   for (const dir of [...Object.values(dirs), extensionsDir, path.join(userDataDir, 'User')]) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
+  // The extension's session host outlives code-server by design; one per user data dir keeps
+  // runs apart, and stop() ends it explicitly.
+  const hostDir = path.join(envRoot, 'mt-host');
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
   const settings = { ...readJson(settingsFile), ...DEFAULT_SETTINGS, ...opts.settings };
   fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + '\n');
@@ -219,7 +254,7 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
       workspace,
     ],
     // detached: own process group, so stop() reaches the extension host and its children too.
-    { cwd: workspace, env: serverEnv(dirs, opts.env ?? {}), detached: true, stdio: ['ignore', log, log] },
+    { cwd: workspace, env: serverEnv(dirs, { MILESTONE_TERMINALS_HOST_DIR: hostDir, ...opts.env }), detached: true, stdio: ['ignore', log, log] },
   );
   fs.closeSync(log);
   const pid = child.pid;
@@ -233,6 +268,10 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
   });
 
   const stop = async () => {
+    await stopServer();
+    await stopSessionHost(hostDir);
+  };
+  const stopServer = async () => {
     if (!running) return;
     try {
       process.kill(-pid, 'SIGTERM');
@@ -271,7 +310,7 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
   }
   const query = new URLSearchParams({ folder: workspace });
   if (payload.length) query.set('payload', JSON.stringify(payload));
-  return { url: `http://${authority}/?${query}`, port, dir: run, logFile, userDataDir, extensionsDir, stop };
+  return { url: `http://${authority}/?${query}`, port, dir: run, logFile, userDataDir, extensionsDir, hostDir, stop };
 }
 
 /**

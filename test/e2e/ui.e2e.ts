@@ -3,7 +3,7 @@
  * (Debian chromium), driven by keyboard and mouse. Screenshots go to test-output/.
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -148,19 +148,61 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await waitForText(frame, 'DEFINED$');
   });
 
-  it('brings the tab back after Developer: Reload Window, with the output and a restart', async () => {
+  it('a window reload keeps the process and brings back the same screen', async () => {
     await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
+    const before = await screenRows(await webviewFrame(page, 'e2e-alpha'));
     await reloadWindow(page);
     await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
     const frame = await webviewFrame(page, 'e2e-alpha');
     await waitForText(frame, 'hello-42');
-    await waitForText(frame, 'ended with the previous window');
-    await frame.locator('#exit-banner:not([hidden])').waitFor();
+    await page.waitForTimeout(300);
+    assert.deepEqual(await screenRows(frame), before);
+    await typeInTerminal(page, frame, 'echo "pid-$$-end"\n');
+    // The shell that answered before the reload answers again: same pid.
+    await waitForRows(frame, (rows) => rows.filter((row) => row === pidLine).length === 3, `${pidLine} a third time`);
+    console.log(`      pid before and after the reload: ${pidLine}`);
     await screenshot(page, 'after-reload');
+  });
+
+  it('a full-screen program (vim) looks identical after a reload', async () => {
+    await pickMilestone(page, 'e2e-vim', 'e2e-vim');
+    let frame = await webviewFrame(page, 'e2e-vim');
+    await waitForText(frame, PROMPT);
+    await typeInTerminal(page, frame, "printf 'alpha\\nbeta\\ngamma\\n' > vim-probe.txt && vim -u NONE -N vim-probe.txt\n");
+    await waitForRows(frame, (rows) => rows.includes('gamma') && rows.some((row) => row.startsWith('~')), 'vim showing the file');
+    await typeInTerminal(page, frame, 'jj');
+    await page.waitForTimeout(500);
+    const before = await screenRows(frame);
+    await reloadWindow(page);
+    await page.locator('.tab', { hasText: 'e2e-vim' }).click();
+    frame = await webviewFrame(page, 'e2e-vim');
+    await waitForRows(frame, (rows) => rows.includes('gamma'), 'vim after the reload');
+    await page.waitForTimeout(300);
+    assert.deepEqual(await screenRows(frame), before);
+    await screenshot(page, 'vim-after-reload');
+    await typeInTerminal(page, frame, ':q!\n');
+    await waitForRows(frame, (rows) => !rows.some((row) => row.startsWith('~')), 'vim to quit');
+  });
+
+  it('when the session host is killed, the tab keeps its saved screen and Restart starts afresh', async () => {
+    const lock = readdirSync(workbench.hostDir).find((name) => name.endsWith('.lock'));
+    assert.ok(lock, 'a session host is running');
+    const hostPid = Number(readFileSync(join(workbench.hostDir, lock), 'utf8'));
+    await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
+    let frame = await webviewFrame(page, 'e2e-alpha');
+    await page.waitForTimeout(2_500); // the screen is saved a moment after output
+    process.kill(hostPid, 'SIGKILL');
+    frame = await webviewFrame(page, 'e2e-alpha');
+    await waitForText(frame, 'session host stopped');
+    await waitForText(frame, 'hello-42');
+    await frame.locator('#exit-banner:not([hidden])', { hasText: /Process ended at/ }).waitFor();
+    await screenshot(page, 'host-killed');
     await frame.locator('#restart-button').click();
     await frame.locator('#exit-banner').waitFor({ state: 'hidden' });
-    await waitForText(frame, PROMPT);
     await typeInTerminal(page, frame, 'echo restarted-$((2+3))\n');
     await waitForText(frame, 'restarted-5');
+    const newLock = readdirSync(workbench.hostDir).find((name) => name.endsWith('.lock'));
+    assert.ok(newLock);
+    assert.notEqual(Number(readFileSync(join(workbench.hostDir, newLock), 'utf8')), hostPid, 'a new session host');
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ReplayBuffer, DEFAULT_REPLAY_BUFFER_BYTES, endOfEscapeSequence, safeStartIndex } from '../../src/extension/sessions';
+import { ReplayBuffer, DEFAULT_REPLAY_BUFFER_BYTES, endOfEscapeSequence, safeStartIndex, unterminatedSequence } from '../../src/extension/sessions';
 
 /** [start, end) of every escape sequence in `text`, found by a straightforward scan. */
 function sequenceRanges(text: string): Array<[number, number]> {
@@ -144,6 +144,13 @@ describe('escape sequence boundaries', () => {
     assert.equal(endOfEscapeSequence('\x1b7X', 0), 2);
     assert.equal(endOfEscapeSequence('\x1b[1;2', 0), -1);
     assert.equal(endOfEscapeSequence('\x1b]0;open', 0), -1);
+  });
+
+  it('finds the sequence left open at the end of a chunk', () => {
+    assert.equal(unterminatedSequence('text \x1b[34'), '\x1b[34');
+    assert.equal(unterminatedSequence('\x1b]0;title'), '\x1b]0;title');
+    assert.equal(unterminatedSequence('done \x1b[34m'), '');
+    assert.equal(unterminatedSequence('plain'), '');
   });
 
   it('moves a cut past the sequence it splits and past half a surrogate pair', () => {

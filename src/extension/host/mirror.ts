@@ -1,6 +1,6 @@
 import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from '@xterm/headless';
-import type { Disposable } from '../sessions';
+import { SEQUENCE_LOOKBACK_CHARS, unterminatedSequence, type Disposable } from '../sessions';
 
 export const MIRROR_SCROLLBACK_LINES = 1_000;
 /**
@@ -19,6 +19,8 @@ export class TerminalMirror implements Disposable {
   private readonly terminal: Terminal;
   private readonly serializer = new SerializeAddon();
   private unparsedChars = 0;
+  /** The end of what was written, to find an escape sequence split across chunks. */
+  private tail = '';
   private throttled = false;
   /** Screens asked for and not yet serialized, answered on dispose so no caller waits forever. */
   private readonly pendingScreens = new Set<() => void>();
@@ -35,6 +37,7 @@ export class TerminalMirror implements Disposable {
   }
 
   write(data: string): void {
+    this.tail = data.length >= SEQUENCE_LOOKBACK_CHARS ? data.slice(-SEQUENCE_LOOKBACK_CHARS) : (this.tail + data).slice(-SEQUENCE_LOOKBACK_CHARS);
     this.unparsedChars += data.length;
     this.terminal.write(data, () => {
       this.unparsedChars -= data.length;
@@ -63,10 +66,13 @@ export class TerminalMirror implements Disposable {
    * xterm parses asynchronously, so serialize in the callback of an empty write.
    */
   screen(): Promise<string> {
+    // A chunk may end inside an escape sequence: the parser holds that part, the
+    // serialized screen does not, so it is appended for the next output to complete.
+    const openSequence = unterminatedSequence(this.tail);
     return new Promise((resolve) => {
       const answer = () => {
         this.pendingScreens.delete(answer);
-        resolve(this.serializer.serialize());
+        resolve(this.serializer.serialize() + openSequence);
       };
       this.pendingScreens.add(answer);
       this.afterParsing(answer);

@@ -99,3 +99,18 @@ export function safeStartIndex(text: string, cut: number): number {
   }
   return safe;
 }
+
+/**
+ * The escape sequence still open at the end of `text` (what follows will complete
+ * it), or ''. A terminal that has parsed `text` holds this in its parser, not on its
+ * screen, so a serialized screen must carry it on for the next output to make sense.
+ */
+export function unterminatedSequence(text: string): string {
+  const lowestStart = Math.max(0, text.length - SEQUENCE_LOOKBACK_CHARS);
+  for (let index = text.length - 1; index >= lowestStart; index--) {
+    if (text.charCodeAt(index) === ESC) {
+      return endOfEscapeSequence(text, index) === -1 ? text.slice(index) : '';
+    }
+  }
+  return '';
+}

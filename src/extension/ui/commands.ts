@@ -160,7 +160,7 @@ export function registerCommands(service: MilestoneService, panels: TerminalPane
       guarded('Kill Milestone Terminal', async (argument?: unknown) => {
         const session = await resolveSession(service, argument, 'Session to kill');
         if (session) {
-          await service.manager.close(session.id);
+          await service.kill(session);
         }
       }),
     ),

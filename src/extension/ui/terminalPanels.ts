@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { MilestoneService } from '../milestoneService';
+import type { SavedSession } from '../sessionStore';
 import { normalizeMilestoneId, type TerminalSession as Session } from '../sessions';
 import { TerminalView } from './terminalView';
 import { renderTerminalHtml, webviewOptions } from './webviewHtml';
@@ -75,14 +76,29 @@ export class TerminalPanels implements vscode.WebviewPanelSerializer, vscode.Dis
       const when = new Date(saved.exitedAt ?? saved.savedAt).toLocaleString();
       const ended = saved.exitedAt
         ? `The process exited with code ${saved.exitCode ?? '?'} at ${when}.`
-        : `The process (pid ${saved.pid ?? '?'}) ended with the previous window, last seen at ${when}.`;
+        : `The process (pid ${saved.pid ?? '?'}) is gone (its session host stopped), last seen at ${when}.`;
       view.showSaved(saved, `${ended} Its output above is restored; use Restart to run the milestone again.`);
     } else {
-      view.showSaved(
-        { milestoneId, title: milestoneId, options: { milestoneId }, pid: undefined, replay: '', savedAt: Date.now(), exitCode: undefined, exitedAt: undefined },
-        'The process ended with the previous window and no output was saved. Use Restart to run the milestone again.',
-      );
+      view.showSaved(this.emptySave(milestoneId), 'The process ended and no output was saved. Use Restart to run the milestone again.');
     }
+  }
+
+  /**
+   * The session host is gone, and with it every process: each tab shows its saved
+   * screen with a notice, and Restart starts the milestone again (and a new host).
+   */
+  async showHostLost(): Promise<void> {
+    const lostAt = Date.now();
+    const when = new Date(lostAt).toLocaleTimeString();
+    await Promise.all(
+      [...this.entries].map(async ({ view }) => {
+        const saved = (await this.service.store.load(view.milestoneId)) ?? this.emptySave(view.milestoneId);
+        view.showSaved(
+          { ...saved, exitedAt: saved.exitedAt ?? lostAt },
+          `The session host stopped at ${when}, and the process with it. The screen above was saved before; use Restart to run the milestone again.`,
+        );
+      }),
+    );
   }
 
   panelsOf(milestoneId: string): PanelEntry[] {
@@ -95,6 +111,10 @@ export class TerminalPanels implements vscode.WebviewPanelSerializer, vscode.Dis
       entry.view.dispose();
     }
     this.entries.clear();
+  }
+
+  private emptySave(milestoneId: string): SavedSession {
+    return { milestoneId, title: milestoneId, options: { milestoneId }, pid: undefined, replay: '', savedAt: Date.now(), exitCode: undefined, exitedAt: undefined };
   }
 
   private adopt(panel: vscode.WebviewPanel, milestoneId: string): TerminalView {

@@ -1,0 +1,154 @@
+import { connectToSessionHost, type HostDisconnect, type SessionHostClient } from './host/client';
+import {
+  DisposableBase,
+  Emitter,
+  SessionError,
+  type Disposable,
+  type Event,
+  type SessionOptions,
+  type SessionSnapshot,
+  type TerminalSession,
+  type TerminalSessionChange,
+  type TerminalSessionManager,
+} from './sessions';
+
+export interface HostedSessionsOptions {
+  /** dist/sessionHost.js of this extension. */
+  readonly hostScript: string;
+  readonly clientVersion: string;
+  readonly detachedTimeoutMs: number;
+  readonly replayBufferBytes: number;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * The extension host's session manager: a client of the session host process,
+ * which keeps the PTYs alive across window reloads. When the host goes away (killed,
+ * crashed) the next call that needs a session starts a new one; until then the
+ * lists are empty and `onDidDisconnect` tells views to show their saved screens.
+ */
+export class HostedSessions extends DisposableBase implements TerminalSessionManager {
+  private client: SessionHostClient | undefined;
+  private connecting: Promise<SessionHostClient> | undefined;
+  private clientSubscriptions: Disposable[] = [];
+
+  private readonly _onDidChangeSessions = this.register(new Emitter<TerminalSessionChange>());
+  readonly onDidChangeSessions: Event<TerminalSessionChange> = this._onDidChangeSessions.event;
+  private readonly _onDidDisconnect = this.register(new Emitter<HostDisconnect>());
+  readonly onDidDisconnect: Event<HostDisconnect> = this._onDidDisconnect.event;
+
+  constructor(private readonly options: HostedSessionsOptions) {
+    super();
+  }
+
+  /** Connects (starting the host if needed); concurrent callers share one attempt. */
+  connect(): Promise<SessionHostClient> {
+    if (this.client?.connected) {
+      return Promise.resolve(this.client);
+    }
+    this.connecting ??= connectToSessionHost({
+      hostScript: this.options.hostScript,
+      clientVersion: this.options.clientVersion,
+      detachedTimeoutMs: this.options.detachedTimeoutMs,
+      replayBufferBytes: this.options.replayBufferBytes,
+      log: this.options.log,
+    })
+      .then((client) => this.adopt(client))
+      .finally(() => {
+        this.connecting = undefined;
+      });
+    return this.connecting;
+  }
+
+  get hostPid(): number | undefined {
+    return this.client?.connected ? this.client.hostPid : undefined;
+  }
+
+  async create(options: SessionOptions): Promise<TerminalSession> {
+    return (await this.connect()).create(options);
+  }
+
+  async getOrCreate(options: SessionOptions): Promise<{ readonly session: TerminalSession; readonly created: boolean }> {
+    return (await this.connect()).getOrCreate(options);
+  }
+
+  get(sessionId: string): TerminalSession | undefined {
+    return this.live()?.get(sessionId);
+  }
+
+  getOrThrow(sessionId: string): TerminalSession {
+    const session = this.get(sessionId);
+    if (!session) {
+      throw new SessionError('unknown-session', `No session with id "${sessionId}".`);
+    }
+    return session;
+  }
+
+  getByMilestone(milestoneId: string): TerminalSession | undefined {
+    return this.live()?.getByMilestone(milestoneId);
+  }
+
+  async close(sessionId: string): Promise<boolean> {
+    return (await this.live()?.close(sessionId)) ?? false;
+  }
+
+  list(): SessionSnapshot[] {
+    return this.live()?.list() ?? [];
+  }
+
+  all(): TerminalSession[] {
+    return this.live()?.all() ?? [];
+  }
+
+  /** Leaves the host and its sessions running: a window reload comes back to them. */
+  override dispose(): void {
+    this.dropClient();
+    super.dispose();
+  }
+
+  private live(): SessionHostClient | undefined {
+    return this.client?.connected ? this.client : undefined;
+  }
+
+  private adopt(client: SessionHostClient): SessionHostClient {
+    if (this.isDisposed) {
+      client.dispose();
+      throw new SessionError('manager-disposed', 'The extension is shutting down.');
+    }
+    this.dropClient();
+    this.client = client;
+    this.options.log(`Connected to the session host (pid ${client.hostPid}) with ${client.all().length} session(s).`);
+    this.clientSubscriptions = [
+      client.onDidChangeSessions((change) => this._onDidChangeSessions.fire(change)),
+      client.onDidDisconnect((disconnect) => {
+        this.options.log(`The session host connection ended: ${disconnect.reason}`);
+        this._onDidDisconnect.fire(disconnect);
+      }),
+    ];
+    for (const session of client.all()) {
+      this._onDidChangeSessions.fire({ kind: 'created', session });
+    }
+    return client;
+  }
+
+  private dropClient(): void {
+    this.clientSubscriptions.forEach((subscription) => subscription.dispose());
+    this.clientSubscriptions = [];
+    this.client?.dispose();
+    this.client = undefined;
+  }
+}
+
+let current: HostedSessions | undefined;
+
+/** The extension host's manager: one client of the session host per extension host. */
+export function getHostedSessions(options: HostedSessionsOptions): HostedSessions {
+  current ??= new HostedSessions(options);
+  return current;
+}
+
+/** Drops the client (the host and its sessions keep running); tests and deactivate. */
+export function resetHostedSessions(): void {
+  current?.dispose();
+  current = undefined;
+}
