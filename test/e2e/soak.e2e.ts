@@ -1,0 +1,205 @@
+/**
+ * Reliability under load, bounded in time: a `yes` flood for 30 s, and 10,000
+ * malformed messages injected into a terminal webview's real message channel.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame, FrameLocator, Page } from 'playwright-core';
+import { openBrowser, repoRoot, runCommand, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
+
+/** Extension host RSS may grow by at most this much during the flood (output must not pile up). */
+const EXTENSION_HOST_GROWTH_LIMIT_MB = 150;
+/** The session host (PTY, replay buffer, headless mirror) stays under this. */
+const SESSION_HOST_RSS_LIMIT_MB = 400;
+const FLOOD_SECONDS = 30;
+const FUZZ_MESSAGES = 10_000;
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** The extension host of this workbench: the one whose environment names this run's session host directory. */
+function extensionHostPid(hostDir: string): number {
+  const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
+  const candidates = lines
+    .filter((line) => line.includes('--type=extensionHost'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`MILESTONE_TERMINALS_HOST_DIR=${hostDir}`);
+      } catch {
+        return false;
+      }
+    });
+  assert.equal(candidates.length, 1, `one extension host for ${hostDir}`);
+  return candidates[0];
+}
+
+function children(pid: number): string[] {
+  try {
+    return execFileSync('ps', ['-o', 'comm=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
+async function openMilestone(page: Page, id: string): Promise<FrameLocator> {
+  await runCommand(page, 'Milestone Terminals: Open Milestone Terminal');
+  await page.locator('.quick-input-widget input').fill(id);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: `New milestone "${id}"` }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  const frame = await webviewFrame(page, id);
+  await frame.locator('.xterm-rows', { hasText: /[#$]/ }).waitFor({ timeout: 20_000 });
+  return frame;
+}
+
+/** The page frame holding the terminal (for evaluate), and its parent, VS Code's webview host. */
+async function terminalFrames(page: Page): Promise<{ inner: Frame; outer: Frame }> {
+  for (const frame of page.frames()) {
+    if (await frame.evaluate(() => document.querySelector('.xterm') !== null).catch(() => false)) {
+      const outer = frame.parentFrame();
+      if (outer) {
+        return { inner: frame, outer };
+      }
+    }
+  }
+  throw new Error('no terminal frame');
+}
+
+/** Messages that must all be rejected: wrong types, missing or ill-typed fields, absurd sizes. */
+function malformedMessage(index: number, random: () => number): unknown {
+  // No `undefined`: VS Code does not deliver a message without a value at all.
+  const junk = [null, 0, -1, 1.5, NaN, Infinity, '', 'x', true, [], {}, [1, 2], { type: 'input' }];
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+  switch (index % 10) {
+    case 0:
+      return pick(junk);
+    case 1:
+      return { type: pick(['', 'INPUT', 'readyy', 'output', 'replay', '__proto__', 'constructor', 'x'.repeat(1000)]) };
+    case 2:
+      return { type: 'input', data: pick(junk.filter((value) => typeof value !== 'string')) };
+    case 3:
+      return { type: 'input', data: 'y'.repeat(65_537 + Math.floor(random() * 1000)) };
+    case 4:
+      return { type: 'resize', cols: pick([0, -5, 1.5, 2_001, NaN, '80', null]), rows: 24 };
+    case 5:
+      return { type: 'resize', cols: 80, rows: pick([0, 1_001, Infinity, '24', undefined]) };
+    case 6:
+      return { type: 'signal', signal: pick(['SIGKILL', 'KILL', 'sigint', 9, '', null, 'SIGSTOP']) };
+    case 7:
+      return { type: 'ack', chars: pick([0, -100, 0.5, 2e9, '5000', null, NaN]) };
+    case 8:
+      return { type: 'openLink', url: pick([42, '', 'h'.repeat(9_000), null]) };
+    default:
+      return { type: pick([1, null, {}, ['input']]), data: 'echo pwned\r' };
+  }
+}
+
+describe('reliability (soak and fuzz, bounded in time)', () => {
+  let workbench: Workbench;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'mt-soak-ws-'));
+    workbench = await startWorkbench({
+      workspace,
+      extensionDevelopmentPath: repoRoot,
+      settings: { 'milestoneTerminals.shell.path': '/bin/bash', 'milestoneTerminals.shell.args': ['--norc', '--noprofile'] },
+    });
+    browser = await openBrowser(workbench.url);
+    page = browser.page;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await workbench?.stop();
+  });
+
+  it(`survives ${FLOOD_SECONDS} s of \`yes\` with bounded memory, stays responsive, and Ctrl+C stops it within a second`, async function () {
+    this.timeout((FLOOD_SECONDS + 90) * 1000);
+    const frame = await openMilestone(page, 'soak-yes');
+    await frame.locator('.xterm-screen').click();
+    await page.keyboard.type('echo "shell-$$-pid"\n');
+    await frame.locator('.xterm-rows', { hasText: /shell-\d+-pid/ }).waitFor();
+    const shellPid = Number(/shell-(\d+)-pid/.exec(await frame.locator('.xterm-rows').innerText())?.[1]);
+    const lock = readdirSync(workbench.hostDir).find((name) => name.endsWith('.lock'));
+    assert.ok(lock);
+    const sessionHostPid = Number(readFileSync(join(workbench.hostDir, lock), 'utf8'));
+    const extensionHost = extensionHostPid(workbench.hostDir);
+    const baseline = rssMb(extensionHost);
+
+    await page.keyboard.type('yes\n');
+    let peakExtensionHost = baseline;
+    let peakSessionHost = 0;
+    for (let second = 0; second < FLOOD_SECONDS; second++) {
+      await page.waitForTimeout(1_000);
+      peakExtensionHost = Math.max(peakExtensionHost, rssMb(extensionHost));
+      peakSessionHost = Math.max(peakSessionHost, rssMb(sessionHostPid));
+    }
+    assert.deepEqual(children(shellPid), ['yes'], 'yes is still running');
+    // The window still answers: the command palette opens while the flood goes on.
+    const paletteAsked = Date.now();
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 5_000 });
+    const paletteMs = Date.now() - paletteAsked;
+    await page.keyboard.press('Escape');
+
+    await frame.locator('.xterm-screen').click();
+    const interruptAt = Date.now();
+    await page.keyboard.press('Control+C');
+    while (children(shellPid).includes('yes')) {
+      assert.ok(Date.now() - interruptAt < 1_000, 'Ctrl+C stopped yes within a second');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const stopMs = Date.now() - interruptAt;
+    console.log(
+      `      extension host RSS ${baseline.toFixed(0)} -> peak ${peakExtensionHost.toFixed(0)} MB; session host peak ${peakSessionHost.toFixed(0)} MB; palette ${paletteMs} ms; Ctrl+C stopped yes in ${stopMs} ms`,
+    );
+    assert.ok(peakExtensionHost - baseline < EXTENSION_HOST_GROWTH_LIMIT_MB, `extension host grew ${(peakExtensionHost - baseline).toFixed(0)} MB`);
+    assert.ok(peakSessionHost < SESSION_HOST_RSS_LIMIT_MB, `session host peaked at ${peakSessionHost.toFixed(0)} MB`);
+    await page.keyboard.type('echo after-$((3*3))\n');
+    await frame.locator('.xterm-rows', { hasText: 'after-9' }).waitFor({ timeout: 10_000 });
+  });
+
+  it(`rejects each of ${FUZZ_MESSAGES} malformed webview messages with an error, and the session still works`, async function () {
+    this.timeout(180_000);
+    const frame = await openMilestone(page, 'fuzz');
+    const { inner, outer } = await terminalFrames(page);
+    await inner.evaluate(() => {
+      const state = { errors: 0 };
+      (window as unknown as { fuzzState: typeof state }).fuzzState = state;
+      window.addEventListener('message', (event: MessageEvent<{ type?: string; code?: string }>) => {
+        if (event.data?.type === 'error' && event.data.code === 'VALIDATION') {
+          state.errors++;
+        }
+      });
+    });
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const messages = Array.from({ length: FUZZ_MESSAGES }, (_, index) => malformedMessage(index, random));
+    // Through VS Code's own webview channel, exactly as the page's postMessage would send them.
+    for (let start = 0; start < messages.length; start += 500) {
+      await outer.evaluate((batch) => {
+        const post = (window as unknown as { __vscode_post_message__: (channel: string, data: unknown) => void }).__vscode_post_message__;
+        for (const message of batch) {
+          post('onmessage', { message, transfer: [] });
+        }
+      }, messages.slice(start, start + 500));
+    }
+    const deadline = Date.now() + 60_000;
+    let errors = 0;
+    while ((errors = await inner.evaluate(() => (window as unknown as { fuzzState: { errors: number } }).fuzzState.errors)) < FUZZ_MESSAGES && Date.now() < deadline) {
+      await page.waitForTimeout(200);
+    }
+    assert.equal(errors, FUZZ_MESSAGES, 'one validation error per malformed message');
+    await frame.locator('.xterm-screen').click();
+    await page.keyboard.type('echo still-$((40+2))\n');
+    await frame.locator('.xterm-rows', { hasText: 'still-42' }).waitFor({ timeout: 10_000 });
+    assert.doesNotMatch(await frame.locator('.xterm-rows').innerText(), /pwned/);
+  });
+});
