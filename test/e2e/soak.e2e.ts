@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame, FrameLocator, Page } from 'playwright-core';
-import { openBrowser, repoRoot, runCommand, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
+import type { Frame, Page } from 'playwright-core';
+import { openBrowser, repoRoot, startWorkbench, type Browser, type Workbench } from './harness';
+import { openNewMilestone } from './terminalUi';
 
 /** Extension host RSS may grow by at most this much during the flood (output must not pile up). */
 const EXTENSION_HOST_GROWTH_LIMIT_MB = 150;
@@ -45,16 +46,6 @@ function children(pid: number): string[] {
   } catch {
     return []; // ps exits 1 when there are none
   }
-}
-
-async function openMilestone(page: Page, id: string): Promise<FrameLocator> {
-  await runCommand(page, 'Milestone Terminals: Open Milestone Terminal');
-  await page.locator('.quick-input-widget input').fill(id);
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: `New milestone "${id}"` }).waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  const frame = await webviewFrame(page, id);
-  await frame.locator('.xterm-rows', { hasText: /[#$]/ }).waitFor({ timeout: 20_000 });
-  return frame;
 }
 
 /** The page frame holding the terminal (for evaluate), and its parent, VS Code's webview host. */
@@ -122,7 +113,7 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
 
   it(`survives ${FLOOD_SECONDS} s of \`yes\` with bounded memory, stays responsive, and Ctrl+C stops it within a second`, async function () {
     this.timeout((FLOOD_SECONDS + 90) * 1000);
-    const frame = await openMilestone(page, 'soak-yes');
+    const frame = await openNewMilestone(page, 'soak-yes');
     await frame.locator('.xterm-screen').click();
     await page.keyboard.type('echo "shell-$$-pid"\n');
     await frame.locator('.xterm-rows', { hasText: /shell-\d+-pid/ }).waitFor();
@@ -168,7 +159,7 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
 
   it(`rejects each of ${FUZZ_MESSAGES} malformed webview messages with an error, and the session still works`, async function () {
     this.timeout(180_000);
-    const frame = await openMilestone(page, 'fuzz');
+    const frame = await openNewMilestone(page, 'fuzz');
     const { inner, outer } = await terminalFrames(page);
     await inner.evaluate(() => {
       const state = { errors: 0 };

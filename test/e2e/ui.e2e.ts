@@ -6,59 +6,9 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { openBrowser, reloadWindow, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
-
-const OPEN = 'Milestone Terminals: Open Milestone Terminal';
-/** bash's prompt ends in # for root and $ otherwise. */
-const PROMPT = /[#$] *$/m;
-
-/** The terminal's visible text, one entry per row, trailing blanks dropped. */
-async function screenRows(frame: FrameLocator): Promise<string[]> {
-  const rows = await frame.locator('.xterm-rows > div').allInnerTexts();
-  const trimmed = rows.map((row) => row.replace(/\u00a0/g, ' ').trimEnd());
-  while (trimmed.length && trimmed[trimmed.length - 1] === '') {
-    trimmed.pop();
-  }
-  return trimmed;
-}
-
-async function waitForText(frame: FrameLocator, text: string | RegExp, timeout = 20_000): Promise<void> {
-  await frame.locator('.xterm-rows', { hasText: text }).waitFor({ timeout });
-}
-
-/** Polls the screen until `predicate` holds for its rows. */
-async function waitForRows(frame: FrameLocator, predicate: (rows: string[]) => boolean, what: string, timeout = 20_000): Promise<string[]> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const rows = await screenRows(frame);
-    if (predicate(rows)) {
-      return rows;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`screen never showed ${what}:\n${rows.join('\n')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Clicks into the terminal, as a user would, and types. */
-async function typeInTerminal(page: Page, frame: FrameLocator, text: string): Promise<void> {
-  await frame.locator('.xterm-screen').click();
-  await frame.locator('.xterm-helper-textarea:focus').waitFor();
-  await page.keyboard.type(text);
-}
-
-async function pickMilestone(page: Page, typed: string, rowText: string | RegExp): Promise<void> {
-  await runCommand(page, OPEN);
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(typed);
-  // The "New milestone" entry arrives from the extension host a moment after typing; wait for the list to settle.
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: `New milestone "${typed}"` }).waitFor({ timeout: 10_000 });
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: rowText }).waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
+import { PROMPT, pickMilestone, screenRows, typeInTerminal, waitForRows, waitForText } from './terminalUi';
 
 describe('Milestone Terminals in a real workbench (code-server + chromium)', () => {
   let workbench: Workbench;

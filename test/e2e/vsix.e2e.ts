@@ -8,7 +8,8 @@ import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openBrowser, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
+import { openBrowser, repoRoot, screenshot, startWorkbench, type Browser, type Workbench } from './harness';
+import { openNewMilestone } from './terminalUi';
 
 const CODE_SERVER = join(repoRoot, 'test/e2e/workbench/node_modules/code-server/out/node/entry.js');
 
@@ -46,13 +47,7 @@ describe('the packaged VSIX in a fresh workbench', () => {
     workbench = await startWorkbench({ workspace, extensionsDir, settings: { 'milestoneTerminals.shell.path': '/bin/bash', 'milestoneTerminals.shell.args': ['--norc', '--noprofile'] } });
     browser = await openBrowser(workbench.url);
     const page: Page = browser.page;
-    await runCommand(page, 'Milestone Terminals: Open Milestone Terminal');
-    const input = page.locator('.quick-input-widget input');
-    await input.fill('from-vsix');
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'New milestone "from-vsix"' }).waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
-    const frame = await webviewFrame(page, 'from-vsix');
-    await frame.locator('.xterm-rows', { hasText: /[#$]/ }).waitFor({ timeout: 20_000 });
+    const frame = await openNewMilestone(page, 'from-vsix');
     await frame.locator('.xterm-screen').click();
     await page.keyboard.type('echo installed-$((40+2))\n');
     await frame.locator('.xterm-rows', { hasText: 'installed-42' }).waitFor({ timeout: 20_000 });
