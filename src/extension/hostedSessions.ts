@@ -60,10 +60,6 @@ export class HostedSessions extends DisposableBase implements TerminalSessionMan
     return this.connecting;
   }
 
-  get hostPid(): number | undefined {
-    return this.client?.connected ? this.client.hostPid : undefined;
-  }
-
   async create(options: SessionOptions): Promise<TerminalSession> {
     return (await this.connect()).create(options);
   }

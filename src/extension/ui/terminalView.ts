@@ -49,10 +49,6 @@ export class TerminalView implements FlowParticipant, Disposable {
     this.messageSubscription = webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
   }
 
-  get currentSession(): Session | undefined {
-    return this.session;
-  }
-
   /** Shows a live (or exited) session; replaces whatever the view showed. */
   showSession(session: Session): void {
     if (this.session === session) {
@@ -86,7 +82,10 @@ export class TerminalView implements FlowParticipant, Disposable {
 
   /** The tab was hidden: its webview is gone until shown again, which starts with `ready`. */
   hidden(): void {
-    this.setReady(false);
+    this.ready = false;
+    this.pendingOutput = '';
+    this.replayGeneration++;
+    this.leaveFlowControl();
   }
 
   dispose(): void {
@@ -103,15 +102,6 @@ export class TerminalView implements FlowParticipant, Disposable {
     this.sessionSubscriptions.forEach((subscription) => subscription.dispose());
     this.sessionSubscriptions = [];
     this.session = undefined;
-  }
-
-  private setReady(ready: boolean): void {
-    if (!ready) {
-      this.pendingOutput = '';
-      this.replayGeneration++;
-      this.leaveFlowControl();
-    }
-    this.ready = ready;
   }
 
   private leaveFlowControl(): void {
