@@ -67,6 +67,16 @@ class RawPeer {
   }
 }
 
+/**
+ * Waits until the host's screen of `session` matches. Output can arrive with the
+ * create response, before a listener could subscribe, so the screen is polled.
+ */
+async function waitForScreen(session: TerminalSession, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !pattern.test(await session.screen()); await sleep(50)) {
+    assert.ok(Date.now() < deadline, `the screen never matched ${pattern}`);
+  }
+}
+
 describe('session host: in-process server', function () {
   this.timeout(20_000);
   let server: SessionHostServer;
@@ -161,7 +171,7 @@ describe('session host: in-process server', function () {
       command: 'sh',
       args: ['-c', "printf 'plain \\033[31mred\\033[0m \\033[1;38;5;208mbold-orange\\033[0m\\033[5;10Hhere'; printf 'READY\\033[8;3H'; sleep 60"],
     });
-    await new OutputCollector(session.onData).waitFor('READY');
+    await waitForScreen(session, /READY/);
     const b = await client();
     const view = await render(await b.getOrThrow(session.id).screen());
     const line = view.terminal.buffer.active.getLine(0);
@@ -187,7 +197,7 @@ describe('session host: in-process server', function () {
       command: 'sh',
       args: ['-c', "printf 'on the normal screen\\n'; tput smcup; printf '\\033[2J\\033[H\\033[7mSTATUS\\033[0m\\033[3;4Hin the editor'; printf '\\033[?1h\\033[?2004h'; sleep 60"],
     });
-    await new OutputCollector(session.onData).waitFor('in the editor');
+    await waitForScreen(session, /in the editor/);
     a.dispose();
     const b = await client();
     const screen = await b.getOrThrow(session.id).screen();
@@ -470,7 +480,7 @@ describe('session host: daemon process', function () {
   it('keeps sessions for the next client after every client left (a window reload)', async () => {
     const a = await connectHost(500);
     const session = await a.create({ milestoneId: 'reload', command: 'sh', args: ['-c', "printf 'before reload'; exec cat"] });
-    await new OutputCollector(session.onData).waitFor('before reload');
+    await waitForScreen(session, /before reload/);
     const hostPid = a.hostPid;
     a.dispose();
     await sleep(1_000); // longer than the idle shutdown: a session keeps the host alive
