@@ -6,8 +6,12 @@ import { isSessionError, type Disposable, type TerminalSession as Session } from
 import { SessionFlowControl, type FlowParticipant } from './flowControl';
 import { openTerminalLink } from './linkOpener';
 
-/** Output is gathered for this long and posted as one message. */
-const OUTPUT_BATCH_MS = 5;
+/**
+ * A view gets at most one output message per frame: each message costs the
+ * extension host far more (serialised through VS Code to the webview) than its
+ * bytes do. Output after a quiet spell goes at once, so typing echoes without delay.
+ */
+const OUTPUT_BATCH_MS = 16;
 /** ... unless this much is waiting already. */
 const OUTPUT_BATCH_MAX_CHARS = 256 * 1024;
 
@@ -37,6 +41,7 @@ export class TerminalView implements FlowParticipant, Disposable {
   private size: { cols: number; rows: number } | undefined;
   private pendingOutput = '';
   private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlushAt = 0;
   private sessionSubscriptions: Disposable[] = [];
   private readonly messageSubscription: vscode.Disposable;
   unacknowledged = 0;
@@ -222,8 +227,13 @@ export class TerminalView implements FlowParticipant, Disposable {
     this.pendingOutput += data;
     if (this.pendingOutput.length >= OUTPUT_BATCH_MAX_CHARS) {
       this.flushOutput();
-    } else {
-      this.flushTimer ??= setTimeout(() => this.flushOutput(), OUTPUT_BATCH_MS);
+    } else if (!this.flushTimer) {
+      const sinceLastFlush = Date.now() - this.lastFlushAt;
+      if (sinceLastFlush >= OUTPUT_BATCH_MS) {
+        this.flushOutput();
+      } else {
+        this.flushTimer = setTimeout(() => this.flushOutput(), OUTPUT_BATCH_MS - sinceLastFlush);
+      }
     }
   }
 
@@ -237,6 +247,7 @@ export class TerminalView implements FlowParticipant, Disposable {
     }
     const data = this.pendingOutput;
     this.pendingOutput = '';
+    this.lastFlushAt = Date.now();
     this.unacknowledged += data.length;
     this.post({ type: 'output', data });
     SessionFlowControl.for(this.session).update();
