@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { openBrowser, repoRoot, startWorkbench, type Browser, type Workbench } from './harness';
-import { openNewMilestone } from './terminalUi';
+import { openNewMilestone, PLAIN_BASH_SETTINGS } from './terminalUi';
 
 /** Extension host RSS may grow by at most this much during the flood (output must not pile up). */
 const EXTENSION_HOST_GROWTH_LIMIT_MB = 150;
@@ -100,7 +100,7 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
     workbench = await startWorkbench({
       workspace,
       extensionDevelopmentPath: repoRoot,
-      settings: { 'milestoneTerminals.shell.path': '/bin/bash', 'milestoneTerminals.shell.args': ['--norc', '--noprofile'] },
+      settings: PLAIN_BASH_SETTINGS,
     });
     browser = await openBrowser(workbench.url);
     page = browser.page;

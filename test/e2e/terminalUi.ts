@@ -2,6 +2,9 @@
 import type { FrameLocator, Page } from 'playwright-core';
 import { runCommand, webviewFrame } from './harness';
 
+/** User settings for a predictable shell: bash without rc files. */
+export const PLAIN_BASH_SETTINGS = { 'milestoneTerminals.shell.path': '/bin/bash', 'milestoneTerminals.shell.args': ['--norc', '--noprofile'] };
+
 export const OPEN = 'Milestone Terminals: Open Milestone Terminal';
 /** bash's prompt ends in # for root and $ otherwise. */
 export const PROMPT = /[#$] *$/m;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, reloadWindow, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
-import { PROMPT, pickMilestone, screenRows, typeInTerminal, waitForRows, waitForText } from './terminalUi';
+import { pickMilestone, PLAIN_BASH_SETTINGS, PROMPT, screenRows, typeInTerminal, waitForRows, waitForText } from './terminalUi';
 
 describe('Milestone Terminals in a real workbench (code-server + chromium)', () => {
   let workbench: Workbench;
@@ -25,7 +25,7 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     workbench = await startWorkbench({
       workspace,
       extensionDevelopmentPath: repoRoot,
-      settings: { 'milestoneTerminals.shell.path': '/bin/bash', 'milestoneTerminals.shell.args': ['--norc', '--noprofile'] },
+      settings: PLAIN_BASH_SETTINGS,
     });
     browser = await openBrowser(workbench.url);
     page = browser.page;

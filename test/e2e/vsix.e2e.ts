@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, repoRoot, screenshot, startWorkbench, type Browser, type Workbench } from './harness';
-import { openNewMilestone } from './terminalUi';
+import { openNewMilestone, PLAIN_BASH_SETTINGS } from './terminalUi';
 
 const CODE_SERVER = join(repoRoot, 'test/e2e/workbench/node_modules/code-server/out/node/entry.js');
 
@@ -44,7 +44,7 @@ describe('the packaged VSIX in a fresh workbench', () => {
     });
     assert.ok(readdirSync(extensionsDir).some((name) => name.startsWith('milestone.milestone-terminals-')), 'installed');
     const workspace = mkdtempSync(join(tmpdir(), 'mt-vsix-ws-'));
-    workbench = await startWorkbench({ workspace, extensionsDir, settings: { 'milestoneTerminals.shell.path': '/bin/bash', 'milestoneTerminals.shell.args': ['--norc', '--noprofile'] } });
+    workbench = await startWorkbench({ workspace, extensionsDir, settings: PLAIN_BASH_SETTINGS });
     browser = await openBrowser(workbench.url);
     const page: Page = browser.page;
     const frame = await openNewMilestone(page, 'from-vsix');
