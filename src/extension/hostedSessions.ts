@@ -3,6 +3,7 @@ import {
   DisposableBase,
   Emitter,
   SessionError,
+  requireSession,
   type Disposable,
   type Event,
   type SessionOptions,
@@ -73,11 +74,7 @@ export class HostedSessions extends DisposableBase implements TerminalSessionMan
   }
 
   getOrThrow(sessionId: string): TerminalSession {
-    const session = this.get(sessionId);
-    if (!session) {
-      throw new SessionError('unknown-session', `No session with id "${sessionId}".`);
-    }
-    return session;
+    return requireSession(this.get(sessionId), sessionId);
   }
 
   getByMilestone(milestoneId: string): TerminalSession | undefined {

@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as net from 'node:net';
+import { splitInput } from '../../shared/input';
 import type { SessionInfo, SignalName } from '../../shared/protocol';
 import {
   DisposableBase,
   Emitter,
   SessionError,
+  requireSession,
+  validateSize,
   normalizeMilestoneId,
   type Disposable,
   type Event,
@@ -39,8 +42,6 @@ import {
 const HANDSHAKE_TIMEOUT_MS = 5_000;
 /** Input is sent in pieces this long (UTF-16 units, at most 3 UTF-8 bytes each): far below the frame limit. */
 const MAX_INPUT_CHARS_PER_FRAME = 256 * 1024;
-const MAX_COLS = 2_000;
-const MAX_ROWS = 1_000;
 
 const SESSION_ERROR_KINDS: ReadonlySet<string> = new Set<SessionErrorKind>([
   'invalid-milestone-id',
@@ -187,21 +188,13 @@ class RemoteSession implements TerminalSession {
     if (this.state === 'exited') {
       throw new SessionError('session-exited', `Session ${this.id} has ended or its host is gone; input was not sent.`);
     }
-    for (let start = 0; start < data.length; ) {
-      let end = Math.min(data.length, start + MAX_INPUT_CHARS_PER_FRAME);
-      const last = data.charCodeAt(end - 1);
-      if (end < data.length && last >= 0xd800 && last <= 0xdbff) {
-        end--; // never split a surrogate pair across frames
-      }
-      this.client.sendInput(this.handle, data.slice(start, end));
-      start = end;
+    for (const piece of splitInput(data, MAX_INPUT_CHARS_PER_FRAME)) {
+      this.client.sendInput(this.handle, piece);
     }
   }
 
   resize(cols: number, rows: number): void {
-    if (!Number.isInteger(cols) || cols < 1 || cols > MAX_COLS || !Number.isInteger(rows) || rows < 1 || rows > MAX_ROWS) {
-      throw new SessionError('invalid-argument', `Terminal size ${cols}x${rows} is out of range (1..${MAX_COLS} x 1..${MAX_ROWS}).`);
-    }
+    validateSize(cols, rows);
     this.client.notify({ method: 'resize', sessionId: this.id, cols, rows });
   }
 
@@ -370,11 +363,7 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
   }
 
   getOrThrow(sessionId: string): TerminalSession {
-    const session = this.sessions.get(sessionId);
-    if (!session) {
-      throw new SessionError('unknown-session', `No session with id "${sessionId}".`);
-    }
-    return session;
+    return requireSession(this.sessions.get(sessionId), sessionId);
   }
 
   getByMilestone(milestoneId: string): TerminalSession | undefined {

@@ -19,6 +19,14 @@ export class SessionError extends Error {
   }
 }
 
+/** `session`, or the typed error for a caller that held an id it expected to be valid. */
+export function requireSession<T>(session: T | undefined, sessionId: string): T {
+  if (session === undefined) {
+    throw new SessionError('unknown-session', `No session with id "${sessionId}".`);
+  }
+  return session;
+}
+
 export function isSessionError(error: unknown, kind?: SessionErrorKind): error is SessionError {
   return error instanceof SessionError && (kind === undefined || error.kind === kind);
 }

@@ -2,7 +2,7 @@ import { constants as fsConstants, promises as fsp, closeSync, openSync, readFil
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as pty from 'node-pty';
-import type { SignalName } from '../../shared/protocol';
+import { MessageLimits, type SignalName } from '../../shared/protocol';
 import { SessionError } from './errors';
 import { DisposableBase, Emitter, type Event } from './lifecycle';
 
@@ -27,8 +27,6 @@ export interface PtyExit {
 export const DEFAULT_CLOSE_GRACE_MS = 2_000;
 const DEFAULT_COLS = 80;
 const DEFAULT_ROWS = 24;
-const MAX_COLS = 2_000;
-const MAX_ROWS = 1_000;
 
 /** Variables of the extension host's own runtime that would confuse programs started from it. */
 function isHostOnlyVariable(name: string): boolean {
@@ -118,9 +116,11 @@ export async function validateCwd(cwd: string): Promise<string> {
   return absolute;
 }
 
-function validateSize(cols: number, rows: number): void {
-  if (!Number.isInteger(cols) || cols < 1 || cols > MAX_COLS || !Number.isInteger(rows) || rows < 1 || rows > MAX_ROWS) {
-    throw new SessionError('invalid-argument', `Terminal size ${cols}x${rows} is out of range (1..${MAX_COLS} x 1..${MAX_ROWS}).`);
+/** The same bounds a webview's resize is held to, for every way a size reaches a PTY. */
+export function validateSize(cols: number, rows: number): void {
+  const { maxCols, maxRows } = MessageLimits;
+  if (!Number.isInteger(cols) || cols < 1 || cols > maxCols || !Number.isInteger(rows) || rows < 1 || rows > maxRows) {
+    throw new SessionError('invalid-argument', `Terminal size ${cols}x${rows} is out of range (1..${maxCols} x 1..${maxRows}).`);
   }
 }
 

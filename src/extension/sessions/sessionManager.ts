@@ -1,5 +1,5 @@
 import type { TerminalSessionManager } from './api';
-import { SessionError } from './errors';
+import { SessionError, requireSession } from './errors';
 import { DisposableBase, Emitter, type Event } from './lifecycle';
 import { normalizeMilestoneId } from './milestoneId';
 import { DEFAULT_CLOSE_GRACE_MS, type PtySpawnOptions } from './ptyProcess';
@@ -89,11 +89,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
 
   /** Like `get`, for callers that hold an id they expect to be valid. */
   getOrThrow(sessionId: string): Session {
-    const session = this.sessions.get(sessionId);
-    if (!session) {
-      throw new SessionError('unknown-session', `No session with id "${sessionId}".`);
-    }
-    return session;
+    return requireSession(this.sessions.get(sessionId), sessionId);
   }
 
   /** The milestone's session, running or exited (an exited one keeps its output until closed). */
