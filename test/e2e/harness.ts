@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import { isAlive } from '../support/processes';
 
 export const EXTENSION_ID = 'milestone.milestone-terminals';
 
@@ -194,15 +195,6 @@ export async function stopSessionHost(hostDir: string): Promise<void> {
     }
     for (const deadline = Date.now() + 10_000; isAlive(pid) && Date.now() < deadline; ) await sleep(50);
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { MilestoneTerminalsApi } from '../../src/extension/extension';
 import type { OpenedTerminal } from '../../src/extension/ui/commands';
+import { isAlive } from '../support/processes';
 
 const EXTENSION_ID = 'milestone.milestone-terminals';
 const VIEW_TYPE = 'milestoneTerminals.terminal';
@@ -27,15 +28,6 @@ function terminalTabs(label?: string): vscode.Tab[] {
   return vscode.window.tabGroups.all
     .flatMap((group) => group.tabs)
     .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(VIEW_TYPE) && (label === undefined || tab.label === label));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function open(argument?: unknown): Thenable<OpenedTerminal | undefined> {

@@ -52,14 +52,7 @@ export class OutputCollector {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive } from '../support/processes';
 
 /** Process ids whose session id is `sid` (a pty child leads its own session). */
 export function sessionMembers(sid: number): number[] {
