@@ -91,6 +91,11 @@ class TerminalView {
   }
 
   start(): void {
+    // Asked for first: the host fetches the screen while xterm sets up. Its answer is a
+    // message event, which cannot run before this method returns.
+    window.addEventListener('message', (event: MessageEvent<unknown>) => this.dispatch(event.data));
+    this.host.post({ type: 'ready' });
+
     const term = this.term;
     term.open(this.container);
 
@@ -123,9 +128,6 @@ class TerminalView {
       term.options.theme = readTerminalTheme();
     });
     new ResizeObserver(() => this.fitSoon()).observe(this.container);
-    window.addEventListener('message', (event: MessageEvent<unknown>) => this.dispatch(event.data));
-
-    this.host.post({ type: 'ready' });
     this.fit();
   }
 

@@ -4,11 +4,11 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { openBrowser, repoRoot, startWorkbench, type Browser, type Workbench } from './harness';
+import { openBrowser, repoRoot, runCommand, startWorkbench, type Browser, type Workbench } from './harness';
 import { openNewMilestone, PLAIN_BASH_SETTINGS } from './terminalUi';
 
 /** Extension host RSS may grow by at most this much during the flood (output must not pile up). */
@@ -17,6 +17,8 @@ const EXTENSION_HOST_GROWTH_LIMIT_MB = 150;
 const SESSION_HOST_RSS_LIMIT_MB = 400;
 const FLOOD_SECONDS = 30;
 const FUZZ_MESSAGES = 10_000;
+/** Under VS Code's 20 s remote-connection timeout, so the window survives the freeze. */
+const FREEZE_MS = 12_000;
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -48,10 +50,10 @@ function children(pid: number): string[] {
   }
 }
 
-/** The page frame holding the terminal (for evaluate), and its parent, VS Code's webview host. */
-async function terminalFrames(page: Page): Promise<{ inner: Frame; outer: Frame }> {
+/** The page frame holding the terminal titled `title` (for evaluate), and its parent, VS Code's webview host. */
+async function terminalFrames(page: Page, title: string): Promise<{ inner: Frame; outer: Frame }> {
   for (const frame of page.frames()) {
-    if (await frame.evaluate(() => document.querySelector('.xterm') !== null).catch(() => false)) {
+    if (await frame.evaluate((title) => document.title === title && document.querySelector('.xterm') !== null, title).catch(() => false)) {
       const outer = frame.parentFrame();
       if (outer) {
         return { inner: frame, outer };
@@ -157,10 +159,42 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
     await frame.locator('.xterm-rows', { hasText: 'after-9' }).waitFor({ timeout: 10_000 });
   });
 
+  it('a hidden tab whose page stops responding does not hold its process back, and catches up when shown', async function () {
+    this.timeout(120_000);
+    const marker = join(mkdtempSync(join(tmpdir(), 'mt-stall-')), 'done');
+    const frame = await openNewMilestone(page, 'stalled-tab');
+    await frame.locator('.xterm-screen').click();
+    // Output starts once the tab is hidden and the page frozen: ~15 MB, far over the high watermark.
+    await page.keyboard.type(`sleep 4; seq 1 2000000; touch ${marker}\n`);
+    await runCommand(page, 'File: New Untitled Text File');
+    await page.waitForTimeout(500);
+    // The webview shares the workbench's thread: this freezes both, so no acknowledgement
+    // comes back. Meanwhile the marker is watched from here.
+    const frozeAt = Date.now();
+    const freeze = page.evaluate((ms) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        // busy
+      }
+    }, FREEZE_MS);
+    let finishedAfterMs: number | undefined;
+    while (finishedAfterMs === undefined && Date.now() - frozeAt < FREEZE_MS) {
+      if (existsSync(marker)) {
+        finishedAfterMs = Date.now() - frozeAt;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await freeze;
+    console.log(`      seq finished ${finishedAfterMs} ms into a ${FREEZE_MS} ms freeze of the page`);
+    assert.ok(finishedAfterMs !== undefined, 'the process ran to its end while the hidden page was frozen');
+    await page.locator('.tab', { hasText: 'stalled-tab' }).click();
+    await frame.locator('.xterm-rows > div', { hasText: /^\s*2000000\s*$/ }).waitFor({ timeout: 20_000 });
+  });
+
   it(`rejects each of ${FUZZ_MESSAGES} malformed webview messages with an error, and the session still works`, async function () {
     this.timeout(180_000);
     const frame = await openNewMilestone(page, 'fuzz');
-    const { inner, outer } = await terminalFrames(page);
+    const { inner, outer } = await terminalFrames(page, 'fuzz');
     await inner.evaluate(() => {
       const state = { errors: 0 };
       (window as unknown as { fuzzState: typeof state }).fuzzState = state;

@@ -9,8 +9,8 @@ export interface FlowParticipant {
 
 /**
  * Pauses a session's process while any live view is more than the high watermark
- * behind, and resumes it once every view is below the low one. Views that are not
- * attached (hidden or closed) take no part, so they can never stall the process.
+ * behind, and resumes it once every view is below the low one. Closed views, and
+ * hidden ones that stopped acknowledging, take no part: they never stall the process.
  */
 export class SessionFlowControl {
   private static readonly bySession = new WeakMap<Session, SessionFlowControl>();

@@ -128,11 +128,7 @@ export class TerminalPanels implements vscode.WebviewPanelSerializer, vscode.Dis
     this.entries.add(entry);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'milestone-terminal.svg');
     panel.webview.html = renderTerminalHtml(panel.webview, this.extensionUri, panel.title);
-    const viewState = panel.onDidChangeViewState(() => {
-      if (!panel.visible) {
-        view.hidden();
-      }
-    });
+    const viewState = panel.onDidChangeViewState(() => view.setVisible(panel.visible));
     panel.onDidDispose(() => {
       // Closing the tab detaches the view; the process keeps running.
       viewState.dispose();

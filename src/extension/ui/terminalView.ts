@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type ErrorCode, type HostToWebviewMessage, type SessionInfo } from '../../shared/protocol';
+import { FlowControl, parseWebviewMessage, type ErrorCode, type HostToWebviewMessage, type SessionInfo } from '../../shared/protocol';
 import { terminalAppearance } from '../config';
 import type { SavedSession } from '../sessionStore';
 import { isSessionError, type Disposable, type TerminalSession as Session } from '../sessions';
@@ -14,6 +14,14 @@ import { openTerminalLink } from './linkOpener';
 const OUTPUT_BATCH_MS = 16;
 /** ... unless this much is waiting already. */
 const OUTPUT_BATCH_MAX_CHARS = 256 * 1024;
+/**
+ * A hidden tab keeps its webview and keeps up with the output. One that is behind and has
+ * not acknowledged anything for this long (its page frozen, say) stops holding the process
+ * back; it gets a fresh screen when it is shown again.
+ */
+const HIDDEN_STALL_MS = 2_000;
+/** Output collected for a page that is still loading, beyond which it gets a fresh screen instead. */
+const HELD_SCREEN_MAX_CHARS = 256 * 1024;
 
 export interface TerminalViewHost {
   /** Starts the milestone again (the user clicked Restart after it ended). */
@@ -27,8 +35,8 @@ const sizeOwners = new WeakMap<Session, TerminalView>();
 /**
  * Connects one webview to a milestone's session: replay after the webview's
  * `ready`, then batched live output; validated input, resize, signals and acks
- * back. The webview is rebuilt whenever its tab is shown again, and each rebuild
- * starts with `ready`, so this also serves tab switches and reopening.
+ * back. Hidden tabs keep their webview (retainContextWhenHidden) and stay live;
+ * whenever VS Code does build a webview afresh it starts with `ready` again.
  */
 export class TerminalView implements FlowParticipant, Disposable {
   private session: Session | undefined;
@@ -37,6 +45,11 @@ export class TerminalView implements FlowParticipant, Disposable {
   private ready = false;
   /** A screen was requested; output until it arrives is already in it. */
   private awaitingScreen = false;
+  /**
+   * The screen fetched while VS Code still builds the page (over a second), plus the output
+   * since: sent as the replay the moment the page says `ready`.
+   */
+  private heldScreen: string | undefined;
   private replayGeneration = 0;
   private size: { cols: number; rows: number } | undefined;
   private pendingOutput = '';
@@ -45,6 +58,10 @@ export class TerminalView implements FlowParticipant, Disposable {
   private sessionSubscriptions: Disposable[] = [];
   private readonly messageSubscription: vscode.Disposable;
   unacknowledged = 0;
+  private lastAckAt = Date.now();
+  private stallCheck: NodeJS.Timeout | undefined;
+  /** Left behind while hidden: no output until it is shown again and replayed. */
+  private stalledWhileHidden = false;
 
   constructor(
     readonly milestoneId: string,
@@ -70,9 +87,7 @@ export class TerminalView implements FlowParticipant, Disposable {
         this.post({ type: 'session', session: session.info() });
       }),
     ];
-    if (this.ready) {
-      this.sendReplay();
-    }
+    this.replay();
   }
 
   /** Shows the saved screen of a process that is gone, with a notice saying so. */
@@ -80,27 +95,46 @@ export class TerminalView implements FlowParticipant, Disposable {
     this.unbind();
     this.saved = saved;
     this.savedNotice = notice;
-    if (this.ready) {
-      this.sendReplay();
+    this.replay();
+  }
+
+  /** The tab was shown or hidden. */
+  setVisible(visible: boolean): void {
+    clearInterval(this.stallCheck);
+    this.stallCheck = undefined;
+    if (!visible) {
+      this.stallCheck = setInterval(() => this.leaveIfStalled(), HIDDEN_STALL_MS / 2);
+    } else if (this.stalledWhileHidden) {
+      this.stalledWhileHidden = false;
+      if (this.ready) {
+        this.replay();
+      }
     }
   }
 
-  /** The tab was hidden: its webview is gone until shown again, which starts with `ready`. */
-  hidden(): void {
-    this.ready = false;
-    this.pendingOutput = '';
-    this.replayGeneration++;
-    this.leaveFlowControl();
-  }
-
   dispose(): void {
+    clearInterval(this.stallCheck);
     this.unbind();
     this.messageSubscription.dispose();
+  }
+
+  private leaveIfStalled(): void {
+    const behind = this.unacknowledged > FlowControl.highWatermarkChars;
+    if (!this.stalledWhileHidden && behind && Date.now() - this.lastAckAt >= HIDDEN_STALL_MS) {
+      this.host.log.info(`The hidden ${this.milestoneId} tab stopped keeping up; it will be refreshed when shown.`);
+      this.stalledWhileHidden = true;
+      this.pendingOutput = '';
+      this.leaveFlowControl();
+    }
   }
 
   private unbind(): void {
     this.flushOutput();
     this.leaveFlowControl();
+    // A screen of this session on its way, or held, is of no use any more.
+    this.replayGeneration++;
+    this.awaitingScreen = false;
+    this.heldScreen = undefined;
     if (this.session && sizeOwners.get(this.session) === this) {
       sizeOwners.delete(this.session);
     }
@@ -128,8 +162,14 @@ export class TerminalView implements FlowParticipant, Disposable {
     try {
       switch (message.type) {
         case 'ready':
+          // A page that says ready is a new one, and alive.
           this.ready = true;
-          this.sendReplay();
+          this.stalledWhileHidden = false;
+          if (this.heldScreen !== undefined && this.session) {
+            this.postReplay(this.session, this.heldScreen);
+          } else if (!this.awaitingScreen) {
+            this.replay(); // else the screen on its way is posted when it arrives
+          }
           return;
         case 'input':
           this.requireRunning(session)?.write(message.data);
@@ -152,6 +192,7 @@ export class TerminalView implements FlowParticipant, Disposable {
           this.requireRunning(session)?.signal(message.signal);
           return;
         case 'ack':
+          this.lastAckAt = Date.now();
           this.unacknowledged = Math.max(0, this.unacknowledged - message.chars);
           if (session) {
             SessionFlowControl.for(session).update();
@@ -179,9 +220,13 @@ export class TerminalView implements FlowParticipant, Disposable {
     return undefined;
   }
 
-  private sendReplay(): void {
+  /** Brings the page up to date: the session's screen (now, or when the page is ready) or the saved one. */
+  private replay(): void {
+    if (this.stalledWhileHidden) {
+      return; // replayed when shown
+    }
     this.pendingOutput = '';
-    const appearance = terminalAppearance();
+    this.heldScreen = undefined;
     const session = this.session;
     if (session) {
       // Output until the screen arrives is part of it; the generation check drops a stale answer.
@@ -189,20 +234,24 @@ export class TerminalView implements FlowParticipant, Disposable {
       this.awaitingScreen = true;
       session.screen().then(
         (data) => {
-          if (generation !== this.replayGeneration || this.session !== session || !this.ready) {
+          if (generation !== this.replayGeneration || this.session !== session) {
             return;
           }
           this.awaitingScreen = false;
-          this.unacknowledged = data.length;
-          SessionFlowControl.for(session).join(this);
-          this.post({ type: 'replay', data, session: session.info(), appearance });
-          if (this.size && session.state === 'running') {
-            session.resize(this.size.cols, this.size.rows);
+          if (this.ready) {
+            this.postReplay(session, data);
+          } else {
+            this.heldScreen = data;
           }
         },
-        (error: Error) => this.postError('INTERNAL', `Could not read the session's screen: ${error.message}`),
+        (error: Error) => {
+          if (generation === this.replayGeneration) {
+            this.awaitingScreen = false; // live output at least
+          }
+          this.postError('INTERNAL', `Could not read the session's screen: ${error.message}`);
+        },
       );
-    } else if (this.saved) {
+    } else if (this.saved && this.ready) {
       const saved = this.saved;
       const info: SessionInfo = {
         sessionId: '',
@@ -213,16 +262,36 @@ export class TerminalView implements FlowParticipant, Disposable {
         exitCode: saved.exitCode,
         exitedAt: saved.exitedAt ?? saved.savedAt,
       };
-      this.post({ type: 'replay', data: saved.replay, session: info, appearance });
+      this.post({ type: 'replay', data: saved.replay, session: info, appearance: terminalAppearance() });
       if (this.savedNotice) {
         this.post({ type: 'notice', text: this.savedNotice });
       }
     }
   }
 
+  private postReplay(session: Session, data: string): void {
+    this.heldScreen = undefined;
+    this.unacknowledged = data.length;
+    this.lastAckAt = Date.now();
+    SessionFlowControl.for(session).join(this);
+    this.post({ type: 'replay', data, session: session.info(), appearance: terminalAppearance() });
+    if (this.size && session.state === 'running') {
+      session.resize(this.size.cols, this.size.rows);
+    }
+  }
+
   private queueOutput(data: string): void {
-    if (!this.ready || this.awaitingScreen) {
-      return; // the replay will bring the view up to date when it is shown
+    if (this.awaitingScreen || this.stalledWhileHidden) {
+      return; // a replay will bring the view up to date
+    }
+    if (!this.ready) {
+      if (this.heldScreen !== undefined) {
+        this.heldScreen += data;
+        if (this.heldScreen.length > HELD_SCREEN_MAX_CHARS) {
+          this.heldScreen = undefined; // a fresh screen when the page is ready is cheaper
+        }
+      }
+      return;
     }
     this.pendingOutput += data;
     if (this.pendingOutput.length >= OUTPUT_BATCH_MAX_CHARS) {

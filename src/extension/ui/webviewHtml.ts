@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
-/** Options for every terminal panel. No retainContextWhenHidden: a hidden view is rebuilt by replay. */
+/** Options for every terminal panel. */
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
     enableScripts: true,
+    // Rebuilding a webview costs VS Code over a second (a new service worker per webview,
+    // microsoft/vscode#245756); a kept one shows at once when its tab is switched back to.
+    retainContextWhenHidden: true,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
     // The view has its own find box that searches the terminal buffer.
     enableFindWidget: false,
