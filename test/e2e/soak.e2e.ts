@@ -102,7 +102,8 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
     workbench = await startWorkbench({
       workspace,
       extensionDevelopmentPath: repoRoot,
-      settings: PLAIN_BASH_SETTINGS,
+      // VS Code's own terminal renders to the DOM, where the panel test reads it.
+      settings: { ...PLAIN_BASH_SETTINGS, 'terminal.integrated.gpuAcceleration': 'off' },
     });
     browser = await openBrowser(workbench.url);
     page = browser.page;
@@ -189,6 +190,31 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
     assert.ok(finishedAfterMs !== undefined, 'the process ran to its end while the hidden page was frozen');
     await page.locator('.tab', { hasText: 'stalled-tab' }).click();
     await frame.locator('.xterm-rows > div', { hasText: /^\s*2000000\s*$/ }).waitFor({ timeout: 20_000 });
+  });
+
+  it("in VS Code's terminal panel a flood is held back too: after Ctrl+C the prompt answers within a second", async function () {
+    this.timeout(120_000);
+    await runCommand(page, 'Milestone Terminals: Open Milestone Terminal in Terminal Panel');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('panel-flood');
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'New milestone "panel-flood"' }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    const terminal = page.locator('.part.panel .terminal-wrapper.active');
+    const rows = terminal.locator('.xterm-rows');
+    await rows.filter({ hasText: /[#$] *$/ }).waitFor({ timeout: 20_000 });
+    await terminal.locator('.xterm-screen').click();
+    await terminal.locator('.xterm-helper-textarea:focus').waitFor();
+    await page.keyboard.type('yes\n');
+    await page.waitForTimeout(10_000);
+    const interruptAt = Date.now();
+    await page.keyboard.press('Control+C');
+    await page.keyboard.type('echo panel-$((40+2))\n');
+    // Everything the panel still has to parse comes before the answer.
+    await rows.locator('div', { hasText: /^panel-42\s*$/ }).waitFor({ timeout: 60_000 });
+    const answeredMs = Date.now() - interruptAt;
+    console.log(`      after 10 s of yes in the terminal panel, Ctrl+C to the next answer on screen: ${answeredMs} ms`);
+    assert.ok(answeredMs < 1_000, `the panel answered after ${answeredMs} ms`);
   });
 
   it(`rejects each of ${FUZZ_MESSAGES} malformed webview messages with an error, and the session still works`, async function () {

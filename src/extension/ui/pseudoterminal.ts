@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { Disposable, TerminalSession as Session } from '../sessions';
+import { SessionFlowControl, type FlowParticipant } from './flowControl';
+import { InBandAcks } from './inBandAcks';
 
 /**
  * How long after a replay the integrated terminal's answers to queries inside that
@@ -11,15 +13,25 @@ const QUERY_ANSWER = /^(\x1b\[[?>=]?[\d;]*[cRn]|\x1b\[\?[\d;]*\$y|\x1b\][\d;]*[^
 
 /**
  * The same session in VS Code's terminal panel: replay first, then live output;
- * keystrokes and size go to the shared process.
+ * keystrokes and size go to the shared process. It takes part in the session's
+ * flow control through acknowledgements carried in the stream itself.
  */
-class SessionPseudoterminal implements vscode.Pseudoterminal {
+class SessionPseudoterminal implements vscode.Pseudoterminal, FlowParticipant {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   readonly onDidWrite = this.writeEmitter.event;
   private subscriptions: Disposable[] = [];
   private replayedAt = 0;
+  private closed = false;
+  private readonly acks = new InBandAcks();
+  private readonly flow: SessionFlowControl;
 
-  constructor(private readonly session: Session) {}
+  constructor(private readonly session: Session) {
+    this.flow = SessionFlowControl.for(session);
+  }
+
+  get unacknowledged(): number {
+    return this.acks.unacknowledged;
+  }
 
   open(dimensions: vscode.TerminalDimensions | undefined): void {
     const session = this.session;
@@ -27,12 +39,16 @@ class SessionPseudoterminal implements vscode.Pseudoterminal {
     let live = false;
     this.subscriptions = [
       session.attach(),
-      session.onData((data) => live && this.writeEmitter.fire(data)),
-      session.onExit((exit) => this.writeEmitter.fire(`\r\n\x1b[2m[process exited with code ${exit.exitCode}]\x1b[0m\r\n`)),
+      session.onData((data) => live && this.write(data)),
+      session.onExit((exit) => this.write(`\r\n\x1b[2m[process exited with code ${exit.exitCode}]\x1b[0m\r\n`)),
     ];
     void session.screen().then((screen) => {
+      if (this.closed) {
+        return;
+      }
       this.replayedAt = Date.now();
-      this.writeEmitter.fire(screen);
+      this.flow.join(this);
+      this.write(screen);
       live = true;
     });
     if (dimensions) {
@@ -40,7 +56,14 @@ class SessionPseudoterminal implements vscode.Pseudoterminal {
     }
   }
 
-  handleInput(data: string): void {
+  handleInput(input: string): void {
+    const data = this.acks.incoming(input);
+    if (data !== input) {
+      this.flow.update();
+    }
+    if (!data) {
+      return;
+    }
     if (Date.now() - this.replayedAt < REPLAY_ANSWER_WINDOW_MS && QUERY_ANSWER.test(data)) {
       return;
     }
@@ -57,9 +80,16 @@ class SessionPseudoterminal implements vscode.Pseudoterminal {
 
   close(): void {
     // Closing the panel's terminal detaches it; the process keeps running.
+    this.closed = true;
+    this.flow.leave(this);
     this.subscriptions.forEach((subscription) => subscription.dispose());
     this.subscriptions = [];
     this.writeEmitter.dispose();
+  }
+
+  private write(data: string): void {
+    this.writeEmitter.fire(this.acks.outgoing(data));
+    this.flow.update();
   }
 }
 
