@@ -1,73 +1,102 @@
 /**
  * Rehydration: a milestone session whose replay buffer is full (`seq 1 20000`, ~109 KB, over the
- * 64 KiB default) is brought back (a) by closing its tab and reopening it from the palette and
- * (b) by Developer: Reload Window. Figures are from the Enter that starts the action to the
- * moment the last line ("20000") is in the DOM, polled every ~10 ms from Node across all frames
- * (a new webview cannot be observed from inside before it exists). VS Code's integrated
- * terminal, with the same output, is timed through the same reload for comparison.
+ * 64 KiB default) is brought back (a) by switching back to its tab from another editor, (b) by
+ * closing its tab and reopening it from the palette and (c) by Developer: Reload Window. Each
+ * figure runs from the click or Enter to the first animation frame in which the last line
+ * ("20000") is in a visible terminal's DOM, watched inside the page (requestAnimationFrame in the
+ * workbench, reading into the webviews' same-origin frames), so no polling round trip is in it.
+ * VS Code's integrated terminal is timed through (a), as an editor tab, and through (c).
  *
- *   node out/bench/rehydration.js [reopens=5] [reloads=3]
+ *   node out/bench/rehydration.js [switches=5] [reopens=5] [reloads=3]
  */
 import type { Page } from 'playwright-core';
 import { median, printTable, round, saveResults } from './lib/report';
 import { runCommand } from '../test/e2e/harness';
-import { focusIn, openIntegratedTerminal, openMilestoneTerminal, pickMilestone, sleep, startBench } from './lib/workbench';
+import { focusIn, openIntegratedTerminal, openMilestoneTerminal, pickMilestone, PROMPT, sleep, startBench } from './lib/workbench';
 
-const reopens = Number(process.argv[2] ?? 5);
-const reloads = Number(process.argv[3] ?? 3);
+const switches = Number(process.argv[2] ?? 5);
+const reopens = Number(process.argv[3] ?? 5);
+const reloads = Number(process.argv[4] ?? 3);
 const ID = 'bench-rehydrate';
 const LAST = '20000';
 
+/** Epoch ms, taken in the page, of each stage a terminal went through. */
+interface Stages {
+  /** VS Code had built the webview's frames and could write our document: its part ends here */
+  document?: number;
+  /** our script had arrived (from the extension, through VS Code's service worker) */
+  script?: number;
+  /** the last line was in a visible terminal */
+  shown?: number;
+}
+
+/** ms from the action for one terminal, or nothing if it never showed. */
 interface Seen {
-  /** ms from Enter until a milestone webview with a terminal existed */
-  milestoneView?: number;
-  /** ms from Enter until our last line was in the DOM */
-  milestone?: number;
-  integrated?: number;
+  milestone?: Stages;
+  integrated?: Stages;
 }
 
-/** Whether each terminal shows a row that is exactly `line`: the main frame holds VS Code's terminal, webview frames ours. */
-async function probe(page: Page): Promise<{ milestoneView: boolean; milestone: boolean; integrated: boolean }> {
-  const out = { milestoneView: false, milestone: false, integrated: false };
-  await Promise.all(
-    page.frames().map(async (frame) => {
-      const state = await frame
-        .evaluate((line) => {
-          const all = Array.from(document.querySelectorAll('.xterm-rows'));
-          if (all.length === 0) return 'none';
-          const has = all.some((rows) => Array.from(rows.children).some((row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').trim() === line));
-          return has ? 'shown' : 'terminal';
-        }, LAST)
-        .catch(() => 'none');
-      if (frame === page.mainFrame()) {
-        out.integrated ||= state === 'shown';
-      } else {
-        out.milestoneView ||= state !== 'none';
-        out.milestone ||= state === 'shown';
-      }
-    }),
-  );
-  return out;
-}
+type Where = 'milestone' | 'integrated-editor' | 'integrated-any';
 
-async function waitUntilShown(page: Page, start: number, want: Array<keyof Seen>, timeoutMs = 60_000): Promise<Seen> {
-  const seen: Seen = {};
-  const deadline = start + timeoutMs;
-  while (want.some((key) => seen[key] === undefined) && Date.now() < deadline) {
-    let p;
-    try {
-      p = await probe(page);
-    } catch {
-      await sleep(10); // the page is navigating
-      continue;
-    }
-    const now = Date.now() - start;
-    if (p.milestoneView) seen.milestoneView ??= now;
-    if (p.milestone) seen.milestone ??= now;
-    if (p.integrated) seen.integrated ??= now;
-    await sleep(10);
+/**
+ * Installed in the workbench page (and again on every load, for reloads): `__rehydrationWatch`
+ * resolves with the stages of the first terminal of a kind that shows `line`. Runs in the page.
+ */
+function installWatcher(): void {
+  const w = window as unknown as Record<string, unknown>;
+  const now = () => performance.timeOrigin + performance.now();
+  const visible = (el: Element) => el.checkVisibility({ visibilityProperty: true });
+  const hasLine = (rows: Element, line: string) => Array.from(rows.children).some((row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').trim() === line);
+  w.__rehydrationWatch = (where: Where, line: string, timeoutMs: number) =>
+    new Promise<Stages>((resolve) => {
+      const deadline = now() + timeoutMs;
+      const tick = () => {
+        if (where === 'milestone') {
+          for (const outer of Array.from(document.querySelectorAll<HTMLIFrameElement>('iframe.webview'))) {
+            const inner = outer.contentDocument?.querySelector<HTMLIFrameElement>('iframe#active-frame')?.contentDocument;
+            const rows = inner?.querySelector('.xterm-rows');
+            if (!inner?.defaultView || !rows || !visible(outer) || !hasLine(rows, line)) continue;
+            // The frame's own timeline says when its document and our script arrived.
+            const perf = inner.defaultView.performance;
+            const nav = perf.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+            const script = perf.getEntriesByType('resource').find((entry) => entry.name.endsWith('/webview.js')) as PerformanceResourceTiming | undefined;
+            return resolve({
+              document: nav ? perf.timeOrigin + nav.responseEnd : undefined,
+              script: script ? perf.timeOrigin + script.responseEnd : undefined,
+              shown: now(),
+            });
+          }
+        } else {
+          const scope = where === 'integrated-editor' ? '.part.editor .xterm-rows' : '.xterm-rows';
+          for (const rows of Array.from(document.querySelectorAll(scope))) {
+            if (visible(rows) && hasLine(rows, line)) return resolve({ shown: now() });
+          }
+        }
+        if (now() > deadline) return resolve({});
+        requestAnimationFrame(tick);
+      };
+      tick();
+    });
+  // After a reload nobody can arm the watch in time from outside: arm it at document start.
+  if (window === window.top) {
+    w.__rehydrationOnLoad = { milestone: (w.__rehydrationWatch as Function)('milestone', '20000', 60_000), integrated: (w.__rehydrationWatch as Function)('integrated-any', '20000', 60_000) };
   }
-  return seen;
+}
+
+async function watch(page: Page, where: Where): Promise<() => Promise<Stages>> {
+  const key = `__rehydration${Math.random().toString(36).slice(2)}`;
+  await page.evaluate(({ key, where, line }) => {
+    const w = window as unknown as Record<string, unknown>;
+    w[key] = (w.__rehydrationWatch as (where: string, line: string, timeoutMs: number) => Promise<unknown>)(where, line, 60_000);
+  }, { key, where, line: LAST });
+  return () => page.evaluate((key) => (window as unknown as Record<string, Promise<Stages>>)[key], key);
+}
+
+/** Stages as ms after `start`. */
+function since(start: number, stages: Stages | undefined): Stages | undefined {
+  if (!stages) return undefined;
+  const rel = (t: number | undefined) => (t === undefined ? undefined : Math.round(t - start));
+  return { document: rel(stages.document), script: rel(stages.script), shown: rel(stages.shown) };
 }
 
 /** Opens the palette on a command and returns with Enter not yet pressed, so that the caller can start its clock. */
@@ -86,47 +115,94 @@ async function preparePalette(page: Page, label: string): Promise<void> {
   }
 }
 
+/** Clicks a tab with the mouse already over it, so the clock covers VS Code's work, not Playwright's. */
+async function switchTo(page: Page, tabLabel: string): Promise<number> {
+  const tab = page.locator('.tabs-container .tab', { has: page.locator('.label-name', { hasText: new RegExp(`^${tabLabel}$`) }) });
+  await tab.hover();
+  const start = Date.now();
+  await page.mouse.down();
+  await page.mouse.up();
+  return start;
+}
+
 async function main(): Promise<void> {
   const b = await startBench();
   const page = b.page;
+  await page.addInitScript(installWatcher);
+  await page.evaluate(installWatcher);
+  const switchRuns: Seen[] = [];
   const reopenRuns: Seen[] = [];
   const reloadRuns: Seen[] = [];
   let bufferNote = '';
   try {
     const ours = await openMilestoneTerminal(page, ID);
     await focusIn(page, ours.frame);
+    const oursDone = await watch(page, 'milestone');
     await page.keyboard.type('seq 1 20000\n');
     const integrated = await openIntegratedTerminal(page);
     await integrated.focus();
+    const integratedDone = await watch(page, 'integrated-any');
     await page.keyboard.type('seq 1 20000\n');
-    const first = await waitUntilShown(page, Date.now(), ['milestone', 'integrated']);
-    if (first.milestone === undefined || first.integrated === undefined) throw new Error('seq output never showed');
+    if ((await oursDone()).shown === undefined || (await integratedDone()).shown === undefined) throw new Error('seq output never showed');
+
+    // VS Code's terminal as an editor tab, the same kind of tab as ours, for tab switching.
+    await runCommand(page, 'Terminal: Create New Terminal in Editor Area');
+    const editorTerminal = page.locator('.part.editor .terminal-wrapper').last();
+    await editorTerminal.locator('.xterm-rows').filter({ hasText: PROMPT }).waitFor({ timeout: 30_000 });
+    const editorTerminalTab = (await page.locator('.tabs-container .tab.active .label-name').textContent())?.trim() ?? '';
+    await focusIn(page, editorTerminal);
+    await page.keyboard.type('seq 1 20000\n');
+    await editorTerminal.locator('.xterm-rows > div').filter({ hasText: /^\s*20000\s*$/ }).first().waitFor({ timeout: 30_000 });
+    await runCommand(page, 'View: Hide Panel'); // its terminal shows the same line
+    await runCommand(page, 'File: New Untitled Text File');
+    const otherTab = (await page.locator('.tabs-container .tab.active .label-name').textContent())?.trim() ?? '';
     await sleep(2_500); // screens are saved a moment after output
 
+    for (let i = 0; i < switches; i++) {
+      const seen: Seen = {};
+      for (const [where, tab] of [['milestone', ID], ['integrated-editor', editorTerminalTab]] as const) {
+        await switchTo(page, otherTab);
+        await sleep(1_000);
+        const done = await watch(page, where);
+        const start = await switchTo(page, tab);
+        // The page was loaded long before: only the moment the line shows counts.
+        seen[where === 'milestone' ? 'milestone' : 'integrated'] = since(start, { shown: (await done()).shown });
+      }
+      console.log(`tab switch ${i + 1}: ours ${seen.milestone?.shown} ms, integrated terminal tab ${seen.integrated?.shown} ms`);
+      switchRuns.push(seen);
+    }
+
     for (let i = 0; i < reopens; i++) {
-      await page.locator('.tab', { hasText: ID }).click();
+      await switchTo(page, ID);
       await runCommand(page, 'View: Close Editor');
       await page.locator('.tab', { hasText: ID }).waitFor({ state: 'detached' });
       await sleep(1_000);
       await pickMilestone(page, ID, /running · pid/);
+      const done = await watch(page, 'milestone');
       const start = Date.now();
       await page.keyboard.press('Enter');
-      const seen = await waitUntilShown(page, start, ['milestoneView', 'milestone']);
-      console.log(`reopen ${i + 1}: view ${seen.milestoneView} ms, last line ${seen.milestone} ms`);
+      const seen: Seen = { milestone: since(start, await done()) };
+      console.log(`reopen ${i + 1}: our document ${seen.milestone?.document} ms, script ${seen.milestone?.script} ms, last line ${seen.milestone?.shown} ms`);
       reopenRuns.push(seen);
       await sleep(1_000);
     }
 
+    await runCommand(page, 'View: Toggle Panel Visibility'); // the panel's terminal again, for the reload
     for (let i = 0; i < reloads; i++) {
-      await page.locator('.tab', { hasText: ID }).click();
+      await switchTo(page, ID);
       await sleep(500);
       await preparePalette(page, 'Developer: Reload Window');
       const start = Date.now();
       await page.keyboard.press('Enter');
-      // Let the old page go before probing, or it would answer for itself.
       await page.waitForEvent('load', { timeout: 60_000 });
-      const seen = await waitUntilShown(page, start, ['milestoneView', 'milestone', 'integrated']);
-      console.log(`reload ${i + 1}: view ${seen.milestoneView} ms, last line ${seen.milestone} ms, integrated terminal ${seen.integrated} ms`);
+      const armed = () => page.evaluate(() => (window as unknown as Record<string, unknown>).__rehydrationOnLoad !== undefined).catch(() => false);
+      while (!(await armed())) await sleep(50);
+      const stages = await page.evaluate(async () => {
+        const armedAtLoad = (window as unknown as Record<string, { milestone: Promise<Stages>; integrated: Promise<Stages> }>).__rehydrationOnLoad;
+        return { milestone: await armedAtLoad.milestone, integrated: await armedAtLoad.integrated };
+      });
+      const seen: Seen = { milestone: since(start, stages.milestone), integrated: since(start, stages.integrated) };
+      console.log(`reload ${i + 1}: our document ${seen.milestone?.document} ms, last line ${seen.milestone?.shown} ms, integrated terminal ${seen.integrated?.shown} ms`);
       reloadRuns.push(seen);
       await page.locator('.statusbar').waitFor();
       await sleep(3_000);
@@ -140,26 +216,34 @@ async function main(): Promise<void> {
     await b.close();
   }
 
-  const med = (runs: Seen[], key: keyof Seen) => {
-    const values = runs.map((r) => r[key]).filter((v): v is number => v !== undefined);
-    return values.length === runs.length ? median(values) : NaN;
+  const med = (runs: Seen[], pick: (seen: Seen) => number | undefined) => {
+    const values = runs.map(pick);
+    return values.every((v) => v !== undefined) ? median(values as number[]) : NaN;
   };
-  const result = {
-    reopen: { runs: reopenRuns, medianViewMs: med(reopenRuns, 'milestoneView'), medianLastLineMs: med(reopenRuns, 'milestone') },
-    reload: {
-      runs: reloadRuns,
-      medianViewMs: med(reloadRuns, 'milestoneView'),
-      medianLastLineMs: med(reloadRuns, 'milestone'),
-      integratedMedianLastLineMs: med(reloadRuns, 'integrated'),
-    },
-    firstRowsAfterLastReload: bufferNote,
-  };
+  const summary = (runs: Seen[]) => ({
+    runs,
+    medianDocumentMs: med(runs, (r) => r.milestone?.document),
+    medianLastLineMs: med(runs, (r) => r.milestone?.shown),
+    medianOursMs: med(runs, (r) => (r.milestone?.shown === undefined || r.milestone.document === undefined ? undefined : r.milestone.shown - r.milestone.document)),
+    integratedMedianLastLineMs: med(runs, (r) => r.integrated?.shown),
+  });
+  const result = { tabSwitch: summary(switchRuns), reopen: summary(reopenRuns), reload: summary(reloadRuns), firstRowsAfterLastReload: bufferNote };
+  const ms = (value: number) => (Number.isFinite(value) ? round(value, 0) : '-');
+  const row = (action: string, figures: ReturnType<typeof summary>, integratedNote?: string): Array<string | number> => [
+    action,
+    figures.runs.length,
+    ms(figures.medianDocumentMs),
+    ms(figures.medianOursMs),
+    ms(figures.medianLastLineMs),
+    integratedNote ?? ms(figures.integratedMedianLastLineMs),
+  ];
   printTable(
-    'seq 1 20000 brought back (ms from Enter, median)',
-    ['action', 'runs', 'webview up', 'last line (ours)', 'last line (integrated)'],
+    'seq 1 20000 brought back (ms from the click or Enter, median)',
+    ['action', 'runs', 'our document in (VS Code)', 'then to last line (ours)', 'last line (ours)', 'last line (integrated)'],
     [
-      ['close tab + reopen from palette', reopenRuns.length, round(result.reopen.medianViewMs, 0), round(result.reopen.medianLastLineMs, 0), '-'],
-      ['Developer: Reload Window', reloadRuns.length, round(result.reload.medianViewMs, 0), round(result.reload.medianLastLineMs, 0), round(result.reload.integratedMedianLastLineMs, 0)],
+      row('switch back to the tab', result.tabSwitch),
+      row('close tab + reopen from palette', result.reopen, '(closing ends it)'),
+      row('Developer: Reload Window', result.reload),
     ],
   );
   saveResults('rehydration', result);
