@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, promises as fsp, readFileSync, rmSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -122,6 +123,30 @@ describe('session host: in-process server', function () {
     await assert.rejects(SessionHostServer.start({ directory: server.paths.directory, idleShutdownMs: 0 }), (error) => isHostError(error, 'already-running'));
     const a = await client();
     assert.deepEqual(a.list(), [], 'the first host still serves');
+  });
+
+  it('after a crash, of hosts starting at once exactly one takes over the stale lock', async () => {
+    const dead = spawnSync('true').pid;
+    assert.ok(dead && !isAlive(dead));
+    for (let trial = 0; trial < 40; trial++) {
+      const directory = tempDirectory();
+      await fsp.mkdir(directory, { mode: 0o700 });
+      await fsp.writeFile(hostPaths(directory).lock, String(dead), { mode: 0o600 });
+      // Starters a moment apart, as separate windows are: one checks the stale lock while another replaces it.
+      const starts = await Promise.allSettled(
+        Array.from({ length: 4 }, (_, index) => sleep(index * (trial % 4)).then(() => SessionHostServer.start({ directory, idleShutdownMs: 0 }))),
+      );
+      const started = starts.filter((result): result is PromiseFulfilledResult<SessionHostServer> => result.status === 'fulfilled').map((result) => result.value);
+      for (const result of starts) {
+        if (result.status === 'rejected') {
+          assert.ok(isHostError(result.reason, 'already-running'), String(result.reason));
+        }
+      }
+      await Promise.all(started.map((host) => host.shutdown()));
+      rmSync(path.dirname(directory), { recursive: true, force: true });
+      assert.equal(started.length, 1, `trial ${trial}: ${started.length} hosts took the lock`);
+    }
+    await start();
   });
 
   it('two clients attached to one milestone see the same output', async () => {

@@ -156,7 +156,7 @@ export class SessionHostServer extends DisposableBase {
     await this.openLog();
     await this.acquireLock();
     this.token = randomBytes(32);
-    const temporary = `${this.paths.token}.${process.pid}.tmp`;
+    const temporary = `${this.paths.token}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     await fsp.writeFile(temporary, this.token.toString('hex'), { mode: 0o600, flag: 'w' });
     await fsp.rename(temporary, this.paths.token);
     // The lock is ours, so a socket file left here belongs to a host that died.
@@ -174,24 +174,58 @@ export class SessionHostServer extends DisposableBase {
     this.updateIdleTimer();
   }
 
-  /** One host per directory and version; a lock whose owner is dead is taken over. */
+  /**
+   * One host per directory and version. A lock whose owner is dead is replaced, by one
+   * starter only: they take turns through a short-lived second lock, or one could remove
+   * the lock another had just taken and both would serve.
+   */
   private async acquireLock(): Promise<void> {
+    const takeover = `${this.paths.lock}.takeover`;
     for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await fsp.writeFile(this.paths.lock, String(process.pid), { mode: 0o600, flag: 'wx' });
+      if (await this.createExclusive(this.paths.lock)) {
         this.ownsLock = true;
         return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw error;
-        }
       }
       if (await this.lockIsHeld()) {
         throw new HostError('already-running', `A session host already serves ${this.paths.directory}.`);
       }
-      await fsp.rm(this.paths.lock, { force: true });
+      if (!(await this.createExclusive(takeover))) {
+        // Left by a starter that died while replacing the lock (it holds it for milliseconds).
+        const left = await fsp.stat(takeover).then((stat) => Date.now() - stat.mtimeMs > LOCK_STARTUP_GRACE_MS, () => true);
+        if (left) {
+          await fsp.rm(takeover, { force: true });
+          continue;
+        }
+        break;
+      }
+      try {
+        // Another starter may have replaced the stale lock since it was looked at.
+        if (await this.lockIsHeld()) {
+          throw new HostError('already-running', `A session host already serves ${this.paths.directory}.`);
+        }
+        await fsp.rm(this.paths.lock, { force: true });
+        if (await this.createExclusive(this.paths.lock)) {
+          this.ownsLock = true;
+          return;
+        }
+      } finally {
+        await fsp.rm(takeover, { force: true });
+      }
     }
     throw new HostError('already-running', `Another session host is starting in ${this.paths.directory}.`);
+  }
+
+  /** Creates `file` with our pid unless it exists; says whether it did. */
+  private async createExclusive(file: string): Promise<boolean> {
+    try {
+      await fsp.writeFile(file, String(process.pid), { mode: 0o600, flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        return false;
+      }
+      throw error;
+    }
   }
 
   /**
