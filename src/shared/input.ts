@@ -3,14 +3,7 @@
  * vscode imports, so it runs in the webview and in plain Node tests alike.
  */
 import { MessageLimits } from './protocol';
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}
+import { isHighSurrogate, isLowSurrogate } from './surrogates';
 
 /**
  * Cuts `data` into consecutive pieces of at most `maxChars` UTF-16 code units that

@@ -91,7 +91,7 @@ class TerminalView {
   }
 
   start(): void {
-    // Asked for first: the host fetches the screen while xterm sets up. Its answer is a
+    // Asked for first, so the replay is on its way while xterm sets up. It arrives as a
     // message event, which cannot run before this method returns.
     window.addEventListener('message', (event: MessageEvent<unknown>) => this.dispatch(event.data));
     this.host.post({ type: 'ready' });

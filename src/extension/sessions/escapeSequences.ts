@@ -3,6 +3,7 @@
  * that trimming old output never leaves half a sequence at the front of a replay
  * (xterm would print its tail as text, or swallow the following output).
  */
+import { isLowSurrogate } from '../../shared/surrogates';
 
 const ESC = 0x1b;
 const BEL = 0x07;
@@ -72,10 +73,6 @@ export function endOfEscapeSequence(text: string, start: number): number {
     }
   }
   return -1;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 /**

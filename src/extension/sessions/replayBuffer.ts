@@ -1,3 +1,4 @@
+import { isLowSurrogate } from '../../shared/surrogates';
 import { SEQUENCE_LOOKBACK_CHARS, safeStartIndex } from './escapeSequences';
 
 /** The seed's cap: enough for a few screens of an agent's recent output. */
@@ -26,8 +27,7 @@ function indexAfterBytes(text: string, byteCount: number): number {
 }
 
 function isLowSurrogateAt(text: string, index: number): boolean {
-  const code = text.charCodeAt(index);
-  return code >= 0xdc00 && code <= 0xdfff;
+  return isLowSurrogate(text.charCodeAt(index));
 }
 
 /**

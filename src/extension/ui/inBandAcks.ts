@@ -1,4 +1,5 @@
 import { FlowControl } from '../../shared/protocol';
+import { isHighSurrogate } from '../../shared/surrogates';
 import { unterminatedSequence } from '../sessions/escapeSequences';
 
 /** Device status request; a terminal answers STATUS_OK once it has parsed everything before it. */
@@ -36,8 +37,7 @@ export class InBandAcks {
     this.unacknowledged += data.length;
     this.sinceRequest += data.length;
     this.openSequence = unterminatedSequence(this.openSequence + data);
-    const last = data.charCodeAt(data.length - 1);
-    const inCharacter = last >= 0xd800 && last <= 0xdbff; // the first half of a surrogate pair
+    const inCharacter = isHighSurrogate(data.charCodeAt(data.length - 1));
     if (this.sinceRequest < this.batchChars || this.openSequence || inCharacter) {
       return data;
     }
