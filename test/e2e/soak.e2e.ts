@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { openBrowser, repoRoot, runCommand, startWorkbench, type Browser, type Workbench } from './harness';
+import { openBrowser, repoRoot, runCommand, screenshot, startWorkbench, type Browser, type Workbench } from './harness';
 import { openNewMilestone, PLAIN_BASH_SETTINGS } from './terminalUi';
 
 /** Extension host RSS may grow by at most this much during the flood (output must not pile up). */
@@ -213,6 +213,7 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
     // Everything the panel still has to parse comes before the answer.
     await rows.locator('div', { hasText: /^panel-42\s*$/ }).waitFor({ timeout: 60_000 });
     const answeredMs = Date.now() - interruptAt;
+    await screenshot(page, 'panel-after-flood');
     console.log(`      after 10 s of yes in the terminal panel, Ctrl+C to the next answer on screen: ${answeredMs} ms`);
     assert.ok(answeredMs < 1_000, `the panel answered after ${answeredMs} ms`);
   });
