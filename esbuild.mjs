@@ -52,6 +52,7 @@ const builds = [
   },
   { ...node, entryPoints: entries('test/unit', /\.test\.ts$/), outdir: 'out/test/unit' },
   { ...node, entryPoints: entries('test/integration'), outdir: 'out/test/integration' },
+  { ...node, entryPoints: entries('test/integration-untrusted'), outdir: 'out/test/integration-untrusted' },
   { ...node, entryPoints: entries('test/e2e'), outdir: 'out/test/e2e' },
   { ...node, entryPoints: entries('bench'), outdir: 'out/bench' },
 ].filter((options) => (Array.isArray(options.entryPoints) ? options.entryPoints.length > 0 : true));

@@ -28,6 +28,9 @@ export interface WorkbenchOptions {
   userDataDir?: string;
   /** Extra environment for code-server; the extension host inherits it. */
   env?: Record<string, string>;
+  /** Default false: trust is off and every folder counts as trusted. True: trust is on, so the
+   * folder opens untrusted, in restricted mode, without the startup prompt. */
+  workspaceTrust?: boolean;
 }
 
 export interface Workbench {
@@ -62,6 +65,8 @@ export interface IntegrationOptions {
   extensionDevelopmentPath?: string;
   /** Whole run, server start included. Default 10 minutes. */
   timeoutMs?: number;
+  /** See WorkbenchOptions.workspaceTrust. */
+  workspaceTrust?: boolean;
 }
 
 export interface IntegrationResult {
@@ -223,7 +228,8 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
   // runs apart, and stop() ends it explicitly.
   const hostDir = path.join(envRoot, 'mt-host');
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
-  const settings = { ...readJson(settingsFile), ...DEFAULT_SETTINGS, ...opts.settings };
+  const trust = opts.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  const settings = { ...readJson(settingsFile), ...DEFAULT_SETTINGS, ...trust, ...opts.settings };
   fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + '\n');
 
   const port = opts.port ?? (await freePort());
@@ -241,7 +247,7 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
       '--extensions-dir', extensionsDir,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       workspace,
     ],
@@ -472,6 +478,7 @@ export async function runIntegrationTests(opts: IntegrationOptions): Promise<Int
     extensionDevelopmentPath: opts.extensionDevelopmentPath ?? repoRoot,
     extensionTestsPath: opts.testsPath,
     env: { ...opts.env, MT_TEST_SUMMARY: summaryFile, MT_TEST_LOG: logFile },
+    workspaceTrust: opts.workspaceTrust,
   });
   const stopFollowing = follow(logFile);
   let browser: Browser | undefined;

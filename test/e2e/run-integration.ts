@@ -1,22 +1,29 @@
 // CLI: runs out/test/integration/index.js in the extension host of a real, offline workbench.
-// Usage: node out/test/e2e/run-integration.js [tests-index.js] [extension-dir]
-// Exits non-zero on any failure or when no test ran; the last line is "integration: N passed, M failed".
+// Usage: node out/test/e2e/run-integration.js [--untrusted] [tests-index.js] [extension-dir]
+// --untrusted runs out/test/integration-untrusted instead, with workspace trust on and a workspace
+// (fixture.ts) the user has not trusted. Exits non-zero on any failure or when no test ran; the
+// last line is "<suite>: N passed, M failed".
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeUntrustedWorkspace } from '../integration-untrusted/fixture';
 import { repoRoot, runIntegrationTests } from './harness';
 
 async function main(): Promise<number> {
-  const testsPath = path.resolve(process.argv[2] ?? path.join(repoRoot, 'out/test/integration/index.js'));
-  const extensionDevelopmentPath = path.resolve(process.argv[3] ?? repoRoot);
+  const untrusted = process.argv.includes('--untrusted');
+  const [testsArg, extensionArg] = process.argv.slice(2).filter((arg) => arg !== '--untrusted');
+  const suite = untrusted ? 'integration-untrusted' : 'integration';
+  const testsPath = path.resolve(testsArg ?? path.join(repoRoot, `out/test/${suite}/index.js`));
+  const extensionDevelopmentPath = path.resolve(extensionArg ?? repoRoot);
   if (!fs.existsSync(testsPath)) throw new Error(`${testsPath} missing; run npm run build`);
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'mt-integration-ws-'));
+  if (untrusted) writeUntrustedWorkspace(workspace);
   const started = Date.now();
   try {
-    const result = await runIntegrationTests({ testsPath, workspace, extensionDevelopmentPath });
+    const result = await runIntegrationTests({ testsPath, workspace, extensionDevelopmentPath, workspaceTrust: untrusted });
     for (const title of result.failed) console.log(`FAILED: ${title}`);
     console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    console.log(`integration: ${result.passes} passed, ${result.failures} failed`);
+    console.log(`${suite}: ${result.passes} passed, ${result.failures} failed`);
     return result.failures === 0 && result.tests > 0 ? 0 : 1;
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });

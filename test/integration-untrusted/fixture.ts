@@ -1,0 +1,23 @@
+// The workspace the untrusted suite opens, written before the workbench starts so that VS Code
+// reads its settings at startup. Each entry would choose a process or a folder if it were obeyed.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** A plain workspace setting, obeyed in restricted mode too: proof that the settings file was read. */
+export const PROOF_SETTING = { section: 'editor', key: 'tabSize', value: 3 };
+export const CHOSEN_FOLDER = 'chosen-by-the-workspace';
+export const FROM_SETTINGS = 'from-workspace-settings';
+export const FROM_FILE = 'from-milestones-json';
+
+export function writeUntrustedWorkspace(workspace: string): void {
+  const dotVscode = path.join(workspace, '.vscode');
+  fs.mkdirSync(dotVscode, { recursive: true });
+  fs.mkdirSync(path.join(workspace, CHOSEN_FOLDER));
+  const settings = {
+    [`${PROOF_SETTING.section}.${PROOF_SETTING.key}`]: PROOF_SETTING.value,
+    'milestoneTerminals.defaultCwd': path.join(workspace, CHOSEN_FOLDER),
+    'milestoneTerminals.milestones': [{ id: FROM_SETTINGS, command: 'sleep', args: ['1234'] }],
+  };
+  fs.writeFileSync(path.join(dotVscode, 'settings.json'), JSON.stringify(settings, null, 2));
+  fs.writeFileSync(path.join(dotVscode, 'milestones.json'), JSON.stringify([{ id: FROM_FILE, command: 'sleep', args: ['2345'] }]));
+}

@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { MilestoneTerminalsApi } from '../../src/extension/extension';
+import { loadDefinedMilestones } from '../../src/extension/milestones';
+import type { OpenedTerminal } from '../../src/extension/ui/commands';
+import { isAlive } from '../support/processes';
+import { CHOSEN_FOLDER, FROM_FILE, FROM_SETTINGS, PROOF_SETTING } from './fixture';
+
+const EXTENSION_ID = 'milestone.milestone-terminals';
+
+function open(argument?: unknown): Thenable<OpenedTerminal | undefined> {
+  return vscode.commands.executeCommand<OpenedTerminal | undefined>('milestoneTerminals.open', argument);
+}
+
+/** In a workspace the user has not trusted (see fixture.ts), nothing in it may choose what runs or where. */
+describe('Milestone Terminals in an untrusted workspace (restricted mode)', () => {
+  let api: MilestoneTerminalsApi;
+  let folder: string;
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<MilestoneTerminalsApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is loaded`);
+    api = await extension.activate();
+    folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    assert.ok(folder, 'a folder is open');
+  });
+
+  after(async () => {
+    for (const session of api.listSessions()) {
+      await vscode.commands.executeCommand('milestoneTerminals.kill', session.sessionId);
+    }
+  });
+
+  it('really is untrusted, and the workspace settings file is read', () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+    assert.equal(vscode.workspace.getConfiguration(PROOF_SETTING.section).get(PROOF_SETTING.key), PROOF_SETTING.value);
+  });
+
+  it('refuses a command, folder or environment passed by a caller, and starts nothing', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'mt-untrusted-')), 'ran');
+    for (const spec of [
+      { milestoneId: 'chooses-command', command: 'touch', args: [marker] },
+      { milestoneId: 'chooses-folder', cwd: tmpdir() },
+      { milestoneId: 'chooses-env', env: { BASH_ENV: marker } },
+    ]) {
+      assert.equal(await open(spec), undefined, `${spec.milestoneId} is refused`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(existsSync(marker), false, 'the command never ran');
+    assert.deepEqual(api.listSessions().map((session) => session.milestoneId), []);
+  });
+
+  it("a plain milestone runs the user's shell in the workspace folder, not the folder the workspace chose", async () => {
+    const opened = await open({ milestoneId: 'plain' });
+    assert.ok(opened, 'a plain milestone opens');
+    assert.ok(isAlive(opened.pid));
+    assert.equal(readlinkSync(`/proc/${opened.pid}/cwd`), folder);
+    assert.notEqual(readlinkSync(`/proc/${opened.pid}/cwd`), join(folder, CHOSEN_FOLDER));
+  });
+
+  it('offers no milestone defined by the workspace (settings or .vscode/milestones.json)', async () => {
+    const log = vscode.window.createOutputChannel('Milestone Terminals untrusted test', { log: true });
+    try {
+      const ids = (await loadDefinedMilestones(log)).map((spec) => spec.milestoneId);
+      assert.ok(!ids.includes(FROM_SETTINGS), `${FROM_SETTINGS} is offered`);
+      assert.ok(!ids.includes(FROM_FILE), `${FROM_FILE} is offered`);
+    } finally {
+      log.dispose();
+    }
+  });
+});
