@@ -1,19 +1,23 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { TerminalAppearance } from '../shared/protocol';
-import type { SessionManagerOptions } from './sessions';
+import { SessionSettingLimits, type SessionSettings } from './sessions';
 
 export const CONFIG_SECTION = 'milestoneTerminals';
 
-/** Settings that shape the session manager; read once at activation (a change needs a reload). */
-export function sessionManagerOptions(): Required<Pick<SessionManagerOptions, 'replayBufferBytes' | 'detachedTimeoutMs'>> {
+/** The settings that shape the session manager; `affectsSessionSettings` says when they change. */
+export function sessionSettings(): SessionSettings {
   const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
-  const replayKiB = clamp(config.get<number>('replayBufferKiB', 64), 1, 16 * 1024);
-  const timeoutMinutes = clamp(config.get<number>('detachedTimeoutMinutes', 5), 0, 7 * 24 * 60);
+  const replayKiB = config.get<number>('replayBufferKiB', 64);
+  const timeoutMinutes = config.get<number>('detachedTimeoutMinutes', 5);
   return {
-    replayBufferBytes: Math.round(replayKiB * 1024),
-    detachedTimeoutMs: Math.round(timeoutMinutes * 60_000),
+    replayBufferBytes: clamp(Math.round(replayKiB * 1024), SessionSettingLimits.minReplayBufferBytes, SessionSettingLimits.maxReplayBufferBytes),
+    detachedTimeoutMs: clamp(Math.round(timeoutMinutes * 60_000), 0, SessionSettingLimits.maxDetachedTimeoutMs),
   };
+}
+
+export function affectsSessionSettings(event: vscode.ConfigurationChangeEvent): boolean {
+  return event.affectsConfiguration(`${CONFIG_SECTION}.replayBufferKiB`) || event.affectsConfiguration(`${CONFIG_SECTION}.detachedTimeoutMinutes`);
 }
 
 export interface ShellSettings {

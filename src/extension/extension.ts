@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { sessionManagerOptions } from './config';
+import { affectsSessionSettings, sessionSettings } from './config';
 import { getHostedSessions, resetHostedSessions, type HostedSessions } from './hostedSessions';
 import { MilestoneService } from './milestoneService';
 import { parseMilestoneSpec } from './milestones';
@@ -24,12 +24,11 @@ let beforeShutdown: (() => Promise<void>) | undefined;
  * if that host cannot be started, they run here (and end with the window).
  */
 async function openSessionManager(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<{ manager: TerminalSessionManager; hosted?: HostedSessions }> {
-  const settings = sessionManagerOptions();
+  const settings = sessionSettings();
   const hosted = getHostedSessions({
     hostScript: context.asAbsolutePath(path.join('dist', 'sessionHost.js')),
     clientVersion: String(context.extension.packageJSON.version),
-    detachedTimeoutMs: settings.detachedTimeoutMs,
-    replayBufferBytes: settings.replayBufferBytes,
+    settings,
     log: (message) => log.info(message),
   });
   try {
@@ -53,7 +52,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Milest
   const tree = new SessionTreeProvider(manager);
   const treeView = vscode.window.createTreeView('milestoneTerminals.sessions', { treeDataProvider: tree, showCollapseAll: false });
   tree.watchVisibility(treeView);
-  context.subscriptions.push(service, panels, tree, treeView, registerCommands(service, panels));
+  context.subscriptions.push(
+    service,
+    panels,
+    tree,
+    treeView,
+    registerCommands(service, panels),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (affectsSessionSettings(event)) {
+        manager.configure(sessionSettings()).catch((error: Error) => log.error(`Could not apply the changed settings: ${error.message}`));
+      }
+    }),
+  );
   if (hosted) {
     context.subscriptions.push(
       hosted.onDidDisconnect(() => {

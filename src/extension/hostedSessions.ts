@@ -7,6 +7,7 @@ import {
   type Disposable,
   type Event,
   type SessionOptions,
+  type SessionSettings,
   type SessionSnapshot,
   type TerminalSession,
   type TerminalSessionChange,
@@ -17,8 +18,8 @@ export interface HostedSessionsOptions {
   /** dist/sessionHost.js of this extension. */
   readonly hostScript: string;
   readonly clientVersion: string;
-  readonly detachedTimeoutMs: number;
-  readonly replayBufferBytes: number;
+  /** This window's settings; a host already running takes them on when the window connects. */
+  readonly settings: SessionSettings;
   readonly log: (message: string) => void;
 }
 
@@ -38,8 +39,11 @@ export class HostedSessions extends DisposableBase implements TerminalSessionMan
   private readonly _onDidDisconnect = this.register(new Emitter<HostDisconnect>());
   readonly onDidDisconnect: Event<HostDisconnect> = this._onDidDisconnect.event;
 
+  private settings: SessionSettings;
+
   constructor(private readonly options: HostedSessionsOptions) {
     super();
+    this.settings = options.settings;
   }
 
   /** Connects (starting the host if needed); concurrent callers share one attempt. */
@@ -50,8 +54,8 @@ export class HostedSessions extends DisposableBase implements TerminalSessionMan
     this.connecting ??= connectToSessionHost({
       hostScript: this.options.hostScript,
       clientVersion: this.options.clientVersion,
-      detachedTimeoutMs: this.options.detachedTimeoutMs,
-      replayBufferBytes: this.options.replayBufferBytes,
+      detachedTimeoutMs: this.settings.detachedTimeoutMs,
+      replayBufferBytes: this.settings.replayBufferBytes,
       log: this.options.log,
     })
       .then((client) => this.adopt(client))
@@ -59,6 +63,12 @@ export class HostedSessions extends DisposableBase implements TerminalSessionMan
         this.connecting = undefined;
       });
     return this.connecting;
+  }
+
+  /** New settings go to the host now, and to any host started later. */
+  async configure(settings: SessionSettings): Promise<void> {
+    this.settings = settings;
+    await this.live()?.configure(settings);
   }
 
   async create(options: SessionOptions): Promise<TerminalSession> {
@@ -121,6 +131,7 @@ export class HostedSessions extends DisposableBase implements TerminalSessionMan
     for (const session of client.all()) {
       this._onDidChangeSessions.fire({ kind: 'created', session });
     }
+    client.configure(this.settings).catch((error: Error) => this.options.log(`The session host kept its own settings: ${error.message}`));
     return client;
   }
 

@@ -84,6 +84,21 @@ describe('Milestone Terminals in the extension host', () => {
     await until(() => api.listSessions()[0]?.attachedViews === 1, 'view attached again');
   });
 
+  it('applies a changed timeout setting at once, to a session already running in the session host', async () => {
+    const opened = await open({ milestoneId: 'setting-change', command: 'cat' });
+    assert.ok(opened);
+    const tab = await until(() => terminalTabs('setting-change')[0], 'tab');
+    await vscode.window.tabGroups.close(tab);
+    const config = vscode.workspace.getConfiguration('milestoneTerminals');
+    try {
+      await config.update('detachedTimeoutMinutes', 0.005, vscode.ConfigurationTarget.Global); // 300 ms
+      await until(() => !api.listSessions().some((session) => session.milestoneId === 'setting-change'), 'the session expired under the new timeout');
+      await until(() => !isAlive(opened.pid), 'its process ended');
+    } finally {
+      await config.update('detachedTimeoutMinutes', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('drives the same session from the terminal panel (Pseudoterminal)', async () => {
     const marker = join(scratch, 'from-panel.txt');
     const opened = await open({ milestoneId: 'panel-too', command: 'bash', args: ['--norc', '--noprofile'] });

@@ -330,6 +330,19 @@ describe('session host: in-process server', function () {
     assert.equal(b.connected, true);
   });
 
+  it("takes a client's changed settings: a new timeout closes an unwatched session", async () => {
+    await start({ detachedTimeoutMs: 0, cleanupIntervalMs: 50 });
+    const a = await client();
+    const session = await a.create({ milestoneId: 'reconfigured', command: 'cat' });
+    await sleep(500);
+    assert.ok(server.manager.get(session.id), 'a timeout of 0 keeps it');
+    const closed = waitForEvent(a.onDidChangeSessions, (change) => change.kind === 'closed' && change.session.id === session.id, 5_000);
+    await a.configure({ detachedTimeoutMs: 300, replayBufferBytes: 4096 });
+    await closed;
+    assert.equal(server.manager.replayBufferBytes, 4096);
+    await assert.rejects(a.request({ method: 'configure', settings: { detachedTimeoutMs: -1, replayBufferBytes: 4096 } }), /detachedTimeoutMs/);
+  });
+
   it('closes a session that no client watches after the detached timeout', async () => {
     await start({ detachedTimeoutMs: 300, cleanupIntervalMs: 50 });
     const a = await client();

@@ -134,6 +134,23 @@ describe('SessionManager expiry', () => {
     assert.ok(manager.get(busy.id));
   });
 
+  it('takes changed settings while running: the timeout for every session, the buffer size for new ones', async () => {
+    manager = new SessionManager({ detachedTimeoutMs: 0, cleanupIntervalMs: 50, closeGraceMs: 100 });
+    const before = await manager.create({ milestoneId: 'started-before', command: 'cat' });
+    await manager.configure({ detachedTimeoutMs: 300, replayBufferBytes: 1024 });
+    await eventually(() => manager.get(before.id) === undefined, 3_000, 'the session expired under the new timeout');
+    const after = await manager.create({ milestoneId: 'started-after', command: 'sh', args: ['-c', 'head -c 5000 /dev/zero | tr "\\0" x; sleep 5'] });
+    after.attach();
+    let replay = '';
+    for (const deadline = Date.now() + 3_000; replay.length < 1_000 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      replay = await after.screen();
+    }
+    assert.ok(replay.length <= 1024 && replay.length > 500, `replay of ${replay.length} chars under a 1 KiB buffer`);
+    await manager.configure({ detachedTimeoutMs: 0, replayBufferBytes: 1024 });
+    await assert.rejects(manager.configure({ detachedTimeoutMs: -5, replayBufferBytes: 1024 }), (error) => isSessionError(error, 'invalid-argument'));
+  });
+
   it('cleanupExpired reports how many it closed; a timeout of 0 never expires', async () => {
     manager = new SessionManager({ detachedTimeoutMs: 1_000, closeGraceMs: 100 });
     const session = await manager.create({ milestoneId: 'old', command: 'cat' });

@@ -15,6 +15,7 @@ import {
   type PtyExit,
   type SessionErrorKind,
   type SessionOptions,
+  type SessionSettings,
   type SessionSnapshot,
   type SessionState,
   type TerminalSession,
@@ -352,6 +353,10 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
   }
 
   // ---- TerminalSessionManager ----
+
+  async configure(settings: SessionSettings): Promise<void> {
+    await this.request({ method: 'configure', settings });
+  }
 
   async create(options: SessionOptions): Promise<TerminalSession> {
     const { session } = await this.request({ method: 'create', options });

@@ -4,7 +4,7 @@
  * an older build, a buggy one, or anything else that found the socket.
  */
 import { SIGNAL_NAMES, type SignalName } from '../../shared/protocol';
-import type { SessionOptions, SessionSnapshot } from '../sessions';
+import { SessionSettingLimits, type SessionOptions, type SessionSettings, type SessionSnapshot } from '../sessions';
 
 /**
  * Bumped on any incompatible change to frames or messages. See hostPaths.ts for
@@ -43,7 +43,8 @@ export type HostRequest =
   | { readonly method: 'pause'; readonly sessionId: string }
   | { readonly method: 'resume'; readonly sessionId: string }
   | { readonly method: 'clearReplay'; readonly sessionId: string }
-  | { readonly method: 'screen'; readonly sessionId: string };
+  | { readonly method: 'screen'; readonly sessionId: string }
+  | { readonly method: 'configure'; readonly settings: SessionSettings };
 
 export type HostMethod = HostRequest['method'];
 
@@ -71,6 +72,7 @@ export interface HostResults {
   resume: Record<string, never>;
   clearReplay: Record<string, never>;
   screen: { readonly screen: string };
+  configure: Record<string, never>;
 }
 
 export interface WelcomeMessage {
@@ -228,6 +230,16 @@ function parseRequest(value: unknown): HostRequest {
         throw new MessageError(`"signal" must be one of ${SIGNAL_NAMES.join(', ')}.`);
       }
       return { method, sessionId: sessionId(fields), signal: signal as SignalName };
+    }
+    case 'configure': {
+      const settings = object(fields.settings, '"settings"');
+      return {
+        method,
+        settings: {
+          detachedTimeoutMs: integer(settings, 'detachedTimeoutMs', 0, SessionSettingLimits.maxDetachedTimeoutMs),
+          replayBufferBytes: integer(settings, 'replayBufferBytes', SessionSettingLimits.minReplayBufferBytes, SessionSettingLimits.maxReplayBufferBytes),
+        },
+      };
     }
     default:
       throw new MessageError(`Unknown request method ${JSON.stringify(method)?.slice(0, 80)}.`);

@@ -583,6 +583,10 @@ export class SessionHostServer extends DisposableBase {
         hosted.mirror.clear();
         return {};
       }
+      case 'configure':
+        // Windows share the host; the one that changed its settings last decides.
+        await this.manager.configure(request.settings);
+        return {};
     }
   }
 

@@ -47,8 +47,24 @@ export interface TerminalSessionChange {
 }
 
 /** The session manager's API, served in process or by the session host. */
+/** What the settings may ask for: a week, and 1 KiB to 16 MiB. */
+export const SessionSettingLimits = {
+  maxDetachedTimeoutMs: 7 * 24 * 60 * 60_000,
+  minReplayBufferBytes: 1024,
+  maxReplayBufferBytes: 16 * 1024 * 1024,
+} as const;
+
+/** The user's settings a manager works by; they can change while sessions run. */
+export interface SessionSettings {
+  /** How long an unwatched, silent session is kept; 0 keeps it until it is closed. Applies to every session. */
+  readonly detachedTimeoutMs: number;
+  /** The replay buffer of sessions started from now on. */
+  readonly replayBufferBytes: number;
+}
+
 export interface TerminalSessionManager extends Disposable {
   readonly onDidChangeSessions: Event<TerminalSessionChange>;
+  configure(settings: SessionSettings): Promise<void>;
   create(options: SessionOptions): Promise<TerminalSession>;
   get(sessionId: string): TerminalSession | undefined;
   getOrThrow(sessionId: string): TerminalSession;

@@ -1,4 +1,4 @@
-import type { TerminalSessionManager } from './api';
+import type { SessionSettings, TerminalSessionManager } from './api';
 import { SessionError, requireSession } from './errors';
 import { DisposableBase, Emitter, type Event } from './lifecycle';
 import { normalizeMilestoneId } from './milestoneId';
@@ -52,25 +52,47 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
   private readonly _onDidChangeSessions = this.register(new Emitter<SessionChange>());
   readonly onDidChangeSessions: Event<SessionChange> = this._onDidChangeSessions.event;
 
-  readonly detachedTimeoutMs: number;
-  readonly replayBufferBytes: number;
+  private settings: SessionSettings;
   private readonly closeGraceMs: number;
-  private readonly cleanupTimer: NodeJS.Timeout | undefined;
+  private cleanupTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SessionManagerOptions = {}) {
     super();
-    this.detachedTimeoutMs = options.detachedTimeoutMs ?? DEFAULT_DETACHED_TIMEOUT_MS;
-    this.replayBufferBytes = options.replayBufferBytes ?? DEFAULT_REPLAY_BUFFER_BYTES;
     this.closeGraceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
-    if (!Number.isFinite(this.detachedTimeoutMs) || this.detachedTimeoutMs < 0) {
-      throw new SessionError('invalid-argument', `The detached timeout must be 0 or more milliseconds, got ${this.detachedTimeoutMs}.`);
+    this.settings = this.apply({
+      detachedTimeoutMs: options.detachedTimeoutMs ?? DEFAULT_DETACHED_TIMEOUT_MS,
+      replayBufferBytes: options.replayBufferBytes ?? DEFAULT_REPLAY_BUFFER_BYTES,
+    });
+  }
+
+  get detachedTimeoutMs(): number {
+    return this.settings.detachedTimeoutMs;
+  }
+
+  get replayBufferBytes(): number {
+    return this.settings.replayBufferBytes;
+  }
+
+  /** The user changed the settings: the timeout holds for every session from now on, the buffer size for new ones. */
+  async configure(settings: SessionSettings): Promise<void> {
+    this.assertUsable();
+    this.settings = this.apply(settings);
+  }
+
+  private apply(settings: SessionSettings): SessionSettings {
+    const { detachedTimeoutMs } = settings;
+    if (!Number.isFinite(detachedTimeoutMs) || detachedTimeoutMs < 0) {
+      throw new SessionError('invalid-argument', `The detached timeout must be 0 or more milliseconds, got ${detachedTimeoutMs}.`);
     }
-    if (this.detachedTimeoutMs > 0) {
-      const interval = options.cleanupIntervalMs ?? Math.min(30_000, Math.max(1_000, this.detachedTimeoutMs / 5));
+    clearInterval(this.cleanupTimer);
+    this.cleanupTimer = undefined;
+    if (detachedTimeoutMs > 0) {
+      const interval = this.options.cleanupIntervalMs ?? Math.min(30_000, Math.max(1_000, detachedTimeoutMs / 5));
       this.cleanupTimer = setInterval(() => void this.cleanupExpired(), interval);
       // Housekeeping alone must not keep a process alive.
       this.cleanupTimer.unref();
     }
+    return { detachedTimeoutMs, replayBufferBytes: settings.replayBufferBytes };
   }
 
   /** Starts a session for a milestone that has no live one. */
