@@ -42,7 +42,7 @@ type Where = 'milestone' | 'integrated-editor' | 'integrated-any';
  * Installed in the workbench page (and again on every load, for reloads): `__rehydrationWatch`
  * resolves with the stages of the first terminal of a kind that shows `line`. Runs in the page.
  */
-function installWatcher(): void {
+function installWatcher(lastLine: string): void {
   const w = window as unknown as Record<string, unknown>;
   const now = () => performance.timeOrigin + performance.now();
   const visible = (el: Element) => el.checkVisibility({ visibilityProperty: true });
@@ -79,7 +79,8 @@ function installWatcher(): void {
     });
   // After a reload nobody can arm the watch in time from outside: arm it at document start.
   if (window === window.top) {
-    w.__rehydrationOnLoad = { milestone: (w.__rehydrationWatch as Function)('milestone', '20000', 60_000), integrated: (w.__rehydrationWatch as Function)('integrated-any', '20000', 60_000) };
+    const watchFor = w.__rehydrationWatch as (where: Where, line: string, timeoutMs: number) => Promise<Stages>;
+    w.__rehydrationOnLoad = { milestone: watchFor('milestone', lastLine, 60_000), integrated: watchFor('integrated-any', lastLine, 60_000) };
   }
 }
 
@@ -128,8 +129,8 @@ async function switchTo(page: Page, tabLabel: string): Promise<number> {
 async function main(): Promise<void> {
   const b = await startBench();
   const page = b.page;
-  await page.addInitScript(installWatcher);
-  await page.evaluate(installWatcher);
+  await page.addInitScript(installWatcher, LAST);
+  await page.evaluate(installWatcher, LAST);
   const switchRuns: Seen[] = [];
   const reopenRuns: Seen[] = [];
   const reloadRuns: Seen[] = [];
