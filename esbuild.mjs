@@ -38,7 +38,7 @@ const builds = [
     sourcemap: !production,
   },
   // The session host daemon: a separate Node process that outlives window reloads.
-  { ...node, entryPoints: ['src/extension/host/main.ts'], outfile: 'dist/sessionHost.js' },
+  { ...node, entryPoints: ['src/extension/host/daemon/main.ts'], outfile: 'dist/sessionHost.js' },
   {
     entryPoints: { webview: 'src/webview/main.ts' },
     outdir: 'dist',

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { affectsSessionSettings, sessionSettings } from './config';
-import { getHostedSessions, resetHostedSessions, type HostedSessions } from './hostedSessions';
-import { MilestoneService } from './milestoneService';
-import { parseMilestoneSpec } from './milestones';
-import { SessionStore } from './sessionStore';
+import { affectsSessionSettings, sessionSettings } from './milestones/settings';
+import { getSessionHostManager, resetSessionHostManager, type SessionHostManager } from './host/client/sessionHostManager';
+import { MilestoneService } from './milestones/milestoneService';
+import { parseMilestoneSpec } from './milestones/milestoneSpec';
+import { SessionStore } from './milestones/savedScreens';
 import { getSessionManager, resetSessionManager, type SessionSnapshot, type TerminalSessionManager } from './sessions';
 import { registerCommands, type OpenedTerminal } from './ui/commands';
 import { SessionTreeProvider } from './ui/sessionTree';
@@ -23,9 +23,9 @@ let beforeShutdown: (() => Promise<void>) | undefined;
  * Sessions live in the session host process, so they outlive this extension host;
  * if that host cannot be started, they run here (and end with the window).
  */
-async function openSessionManager(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<{ manager: TerminalSessionManager; hosted?: HostedSessions }> {
+async function openSessionManager(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<{ manager: TerminalSessionManager; hosted?: SessionHostManager }> {
   const settings = sessionSettings();
-  const hosted = getHostedSessions({
+  const hosted = getSessionHostManager({
     hostScript: context.asAbsolutePath(path.join('dist', 'sessionHost.js')),
     clientVersion: String(context.extension.packageJSON.version),
     settings,
@@ -35,7 +35,7 @@ async function openSessionManager(context: vscode.ExtensionContext, log: vscode.
     await hosted.connect();
     return { manager: hosted, hosted };
   } catch (error) {
-    resetHostedSessions();
+    resetSessionHostManager();
     log.error(`Could not start the session host; terminals will end with this window: ${(error as Error).message}`);
     void vscode.window.showWarningMessage(`Milestone Terminals could not start its session host, so terminals will not survive a window reload: ${(error as Error).message}`);
     return { manager: getSessionManager(settings) };
@@ -77,7 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Milest
     // Stop listening first: sessions ending with this window must keep their saved screens.
     service.dispose();
     if (hosted) {
-      resetHostedSessions(); // the host and its sessions stay for the next window
+      resetSessionHostManager(); // the host and its sessions stay for the next window
     } else {
       await resetSessionManager();
     }

@@ -23,7 +23,7 @@ import { splitInput } from '../shared/input';
 import { applyAppearance } from './appearance';
 import { ErrorBanner, ExitBanner } from './banners';
 import { FindWidget } from './findWidget';
-import { AckBatcher } from './flowControl';
+import { AckBatcher } from './ackBatcher';
 import { createKeyHandler } from './keyboard';
 import { onThemeChange, readTerminalTheme } from './theme';
 import { connectToHost, type Host } from './vscodeApi';
@@ -48,7 +48,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-class TerminalView {
+class WebviewTerminal {
   private readonly term: Terminal;
   private readonly fitAddon = new FitAddon();
   private readonly exitBanner: ExitBanner;
@@ -242,7 +242,7 @@ class TerminalView {
 
 const container = document.getElementById('terminal');
 if (container) {
-  new TerminalView(connectToHost(), container).start();
+  new WebviewTerminal(connectToHost(), container).start();
 } else {
   console.error('Milestone Terminals: the page has no #terminal element');
 }

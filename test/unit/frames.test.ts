@@ -9,8 +9,8 @@ import {
   encodeJsonFrame,
   isFrameError,
   type Frame,
-} from '../../src/extension/host/frames';
-import { parseHello, parseRequestMessage, parseSessionOptions } from '../../src/extension/host/messages';
+} from '../../src/extension/host/protocol/frames';
+import { parseHello, parseRequestMessage, parseSessionOptions } from '../../src/extension/host/protocol/messages';
 
 function sample(): Buffer[] {
   return [

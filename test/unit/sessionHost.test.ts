@@ -6,11 +6,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Terminal } from '@xterm/headless';
 import { SerializeAddon } from '@xterm/addon-serialize';
-import { SessionHostClient, connectToSessionHost } from '../../src/extension/host/client';
-import { FrameDecoder, FrameKind, encodeFrame, encodeJsonFrame, type Frame } from '../../src/extension/host/frames';
+import { SessionHostClient, connectToSessionHost } from '../../src/extension/host/client/sessionHostClient';
+import { FrameDecoder, FrameKind, encodeFrame, encodeJsonFrame, type Frame } from '../../src/extension/host/protocol/frames';
 import { hostPaths, isHostError } from '../../src/extension/host/hostPaths';
-import { PROTOCOL_VERSION, parseHostMessage, parseReject } from '../../src/extension/host/messages';
-import { SessionHostServer, type SessionHostServerOptions } from '../../src/extension/host/server';
+import { PROTOCOL_VERSION, parseHostMessage, parseReject } from '../../src/extension/host/protocol/messages';
+import { SessionHostServer, type SessionHostServerOptions } from '../../src/extension/host/daemon/server';
 import { isSessionError, type TerminalSession } from '../../src/extension/sessions';
 import { OutputCollector, PYTHON, eventually, isAlive, waitForEvent } from './helpers';
 

@@ -14,7 +14,7 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PROTOCOL_VERSION } from './messages';
+import { PROTOCOL_VERSION } from './protocol/messages';
 
 /** Overrides the directory (tests, or several isolated hosts on one machine). */
 export const HOST_DIRECTORY_ENV = 'MILESTONE_TERMINALS_HOST_DIR';

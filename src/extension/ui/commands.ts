@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { loadDefinedMilestones, parseMilestoneSpec, type MilestoneSpec } from '../milestones';
-import type { MilestoneService } from '../milestoneService';
+import { loadDefinedMilestones, parseMilestoneSpec, type MilestoneSpec } from '../milestones/milestoneSpec';
+import type { MilestoneService } from '../milestones/milestoneService';
 import { isSessionError, type TerminalSession as Session } from '../sessions';
 import { openInTerminalPanel } from './pseudoterminal';
 import { describeSession } from './sessionTree';

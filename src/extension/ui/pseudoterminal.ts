@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Disposable, TerminalSession as Session } from '../sessions';
-import { SessionFlowControl, type FlowParticipant } from './flowControl';
+import { SessionFlowControl, type FlowParticipant } from './sessionFlowControl';
 import { InBandAcks } from './inBandAcks';
 
 /**

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { MilestoneService } from '../milestoneService';
-import type { SavedSession } from '../sessionStore';
+import type { MilestoneService } from '../milestones/milestoneService';
+import type { SavedSession } from '../milestones/savedScreens';
 import { normalizeMilestoneId, type TerminalSession as Session } from '../sessions';
 import { TerminalView } from './terminalView';
 import { renderTerminalHtml, webviewOptions } from './webviewHtml';

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { FlowControl, parseWebviewMessage, type ErrorCode, type HostToWebviewMessage, type SessionInfo } from '../../shared/protocol';
-import { terminalAppearance } from '../config';
-import type { SavedSession } from '../sessionStore';
+import { terminalAppearance } from '../milestones/settings';
+import type { SavedSession } from '../milestones/savedScreens';
 import { isSessionError, type Disposable, type TerminalSession as Session } from '../sessions';
-import { SessionFlowControl, type FlowParticipant } from './flowControl';
+import { SessionFlowControl, type FlowParticipant } from './sessionFlowControl';
 import { openTerminalLink } from './linkOpener';
 
 /**

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as net from 'node:net';
-import { splitInput } from '../../shared/input';
-import type { SessionInfo, SignalName } from '../../shared/protocol';
+import { splitInput } from '../../../shared/input';
+import type { SessionInfo, SignalName } from '../../../shared/protocol';
 import {
   DisposableBase,
   Emitter,
@@ -21,9 +21,10 @@ import {
   type TerminalSession,
   type TerminalSessionChange,
   type TerminalSessionManager,
-} from '../sessions';
-import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameError, FrameKind, decodeDataPayload, encodeDataFrame, encodeJsonFrame, type Frame } from './frames';
-import { HostError, defaultHostDirectory, ensurePrivateDirectory, hostPaths } from './hostPaths';
+} from '../../sessions';
+import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameError, FrameKind, decodeDataPayload, encodeDataFrame, encodeJsonFrame, type Frame } from '../protocol/frames';
+import { buildHostArguments } from '../hostCommandLine';
+import { HostError, defaultHostDirectory, ensurePrivateDirectory, hostPaths } from '../hostPaths';
 import {
   MessageError,
   PROTOCOL_VERSION,
@@ -38,7 +39,7 @@ import {
   type RejectMessage,
   type WireError,
   type WireSession,
-} from './messages';
+} from '../protocol/messages';
 
 const HANDSHAKE_TIMEOUT_MS = 5_000;
 /** Input is sent in pieces this long (UTF-16 units, at most 3 UTF-8 bytes each): far below the frame limit. */
@@ -652,16 +653,6 @@ export interface ConnectToSessionHostOptions {
 export const DEFAULT_HOST_START_TIMEOUT_MS = 10_000;
 const RETRY_INTERVAL_MS = 100;
 
-/** Arguments main.ts understands. */
-export function hostArguments(options: ConnectToSessionHostOptions, directory: string): string[] {
-  const args = [options.hostScript, '--directory', directory];
-  if (options.clientVersion !== undefined) args.push('--host-version', options.clientVersion);
-  if (options.detachedTimeoutMs !== undefined) args.push('--detached-timeout-ms', String(options.detachedTimeoutMs));
-  if (options.replayBufferBytes !== undefined) args.push('--replay-buffer-bytes', String(options.replayBufferBytes));
-  if (options.idleShutdownMs !== undefined) args.push('--idle-shutdown-ms', String(options.idleShutdownMs));
-  return args;
-}
-
 async function tryConnect(directory: string, options: ConnectToSessionHostOptions): Promise<SessionHostClient> {
   const paths = hostPaths(directory);
   let token: string;
@@ -711,7 +702,7 @@ export async function connectToSessionHost(options: ConnectToSessionHostOptions)
 function startHost(directory: string, options: ConnectToSessionHostOptions): { exitCode: number | null } {
   const status: { exitCode: number | null } = { exitCode: null };
   options.log?.(`starting the session host in ${directory}`);
-  const child = spawn(options.execPath ?? process.execPath, hostArguments(options, directory), {
+  const child = spawn(options.execPath ?? process.execPath, [options.hostScript, ...buildHostArguments({ ...options, directory, hostVersion: options.clientVersion })], {
     detached: true,
     stdio: 'ignore',
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

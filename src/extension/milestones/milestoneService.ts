@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { shellSettings } from './config';
-import { specChoosesProcess, type MilestoneSpec } from './milestones';
-import type { SessionStore } from './sessionStore';
-import type { SessionOptions, TerminalSession as Session, TerminalSessionManager } from './sessions';
+import { shellSettings } from './settings';
+import { specChoosesProcess, type MilestoneSpec } from './milestoneSpec';
+import type { SessionStore } from './savedScreens';
+import type { SessionOptions, TerminalSession as Session, TerminalSessionManager } from '../sessions';
 
 /**
  * Turns milestone specs into sessions (applying settings and workspace trust) and

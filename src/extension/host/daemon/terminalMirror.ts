@@ -1,6 +1,6 @@
 import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from '@xterm/headless';
-import { SEQUENCE_LOOKBACK_CHARS, unterminatedSequence, type Disposable } from '../sessions';
+import { SEQUENCE_LOOKBACK_CHARS, unterminatedSequence, type Disposable } from '../../sessions';
 
 export const MIRROR_SCROLLBACK_LINES = 1_000;
 /**

@@ -1,4 +1,4 @@
-import { connectToSessionHost, type HostDisconnect, type SessionHostClient } from './host/client';
+import { connectToSessionHost, type HostDisconnect, type SessionHostClient } from './sessionHostClient';
 import {
   DisposableBase,
   Emitter,
@@ -12,9 +12,9 @@ import {
   type TerminalSession,
   type TerminalSessionChange,
   type TerminalSessionManager,
-} from './sessions';
+} from '../../sessions';
 
-export interface HostedSessionsOptions {
+export interface SessionHostManagerOptions {
   /** dist/sessionHost.js of this extension. */
   readonly hostScript: string;
   readonly clientVersion: string;
@@ -29,7 +29,7 @@ export interface HostedSessionsOptions {
  * crashed) the next call that needs a session starts a new one; until then the
  * lists are empty and `onDidDisconnect` tells views to show their saved screens.
  */
-export class HostedSessions extends DisposableBase implements TerminalSessionManager {
+export class SessionHostManager extends DisposableBase implements TerminalSessionManager {
   private client: SessionHostClient | undefined;
   private connecting: Promise<SessionHostClient> | undefined;
   private clientSubscriptions: Disposable[] = [];
@@ -41,7 +41,7 @@ export class HostedSessions extends DisposableBase implements TerminalSessionMan
 
   private settings: SessionSettings;
 
-  constructor(private readonly options: HostedSessionsOptions) {
+  constructor(private readonly options: SessionHostManagerOptions) {
     super();
     this.settings = options.settings;
   }
@@ -143,16 +143,16 @@ export class HostedSessions extends DisposableBase implements TerminalSessionMan
   }
 }
 
-let current: HostedSessions | undefined;
+let current: SessionHostManager | undefined;
 
 /** The extension host's manager: one client of the session host per extension host. */
-export function getHostedSessions(options: HostedSessionsOptions): HostedSessions {
-  current ??= new HostedSessions(options);
+export function getSessionHostManager(options: SessionHostManagerOptions): SessionHostManager {
+  current ??= new SessionHostManager(options);
   return current;
 }
 
 /** Drops the client (the host and its sessions keep running); tests and deactivate. */
-export function resetHostedSessions(): void {
+export function resetSessionHostManager(): void {
   current?.dispose();
   current = undefined;
 }

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import type { TerminalAppearance } from '../shared/protocol';
-import { SessionSettingLimits, type SessionSettings } from './sessions';
+import type { TerminalAppearance } from '../../shared/protocol';
+import { SessionSettingLimits, type SessionSettings } from '../sessions';
 
 export const CONFIG_SECTION = 'milestoneTerminals';
 

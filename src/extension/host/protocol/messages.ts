@@ -3,8 +3,8 @@
  * Control and Reject frames). Each side validates what it receives: the peer may be
  * an older build, a buggy one, or anything else that found the socket.
  */
-import { SIGNAL_NAMES, type SignalName } from '../../shared/protocol';
-import { SessionSettingLimits, type SessionOptions, type SessionSettings, type SessionSnapshot } from '../sessions';
+import { SIGNAL_NAMES, type SignalName } from '../../../shared/protocol';
+import { SessionSettingLimits, type SessionOptions, type SessionSettings, type SessionSnapshot } from '../../sessions';
 
 /**
  * Bumped on any incompatible change to frames or messages. See hostPaths.ts for

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { SessionOptions, TerminalSession as Session } from './sessions';
+import type { SessionOptions, TerminalSession as Session } from '../sessions';
 
 /** What survives the extension host: enough to show the last screen and start the milestone again. */
 export interface SavedSession {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONFIG_SECTION, expandHome } from './config';
-import { normalizeMilestoneId } from './sessions';
+import { CONFIG_SECTION, expandHome } from './settings';
+import { normalizeMilestoneId } from '../sessions';
 
 /** How a milestone's terminal starts: from settings, milestones.json, or a command's arguments. */
 export interface MilestoneSpec {

@@ -10,9 +10,9 @@ import {
   type Event,
   type Session,
   type SessionChange,
-} from '../sessions';
-import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameError, FrameKind, decodeDataPayload, encodeDataFrame, encodeJsonFrame, type Frame } from './frames';
-import { HostError, defaultHostDirectory, ensurePrivateDirectory, hostPaths, type HostPaths } from './hostPaths';
+} from '../../sessions';
+import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameError, FrameKind, decodeDataPayload, encodeDataFrame, encodeJsonFrame, type Frame } from '../protocol/frames';
+import { HostError, defaultHostDirectory, ensurePrivateDirectory, hostPaths, type HostPaths } from '../hostPaths';
 import {
   MessageError,
   PROTOCOL_VERSION,
@@ -25,8 +25,8 @@ import {
   type SessionEventKind,
   type WireError,
   type WireSession,
-} from './messages';
-import { TerminalMirror } from './mirror';
+} from '../protocol/messages';
+import { TerminalMirror } from './terminalMirror';
 
 export interface SessionHostServerOptions {
   /** The private directory; defaults to defaultHostDirectory(). */
