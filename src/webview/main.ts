@@ -7,7 +7,6 @@ import '@xterm/xterm/css/xterm.css';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
-import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import type {
   AppearanceMessage,
@@ -20,6 +19,7 @@ import type {
   SessionMessage,
 } from '../shared/protocol';
 import { splitInput } from '../shared/input';
+import { PARSING_OPTIONS, configureParsing } from '../shared/terminalParsing';
 import { applyAppearance } from './appearance';
 import { ErrorBanner, ExitBanner } from './banners';
 import { FindWidget } from './findWidget';
@@ -80,11 +80,7 @@ class WebviewTerminal {
     private readonly host: Host,
     private readonly container: HTMLElement,
   ) {
-    this.term = new Terminal({
-      // The Unicode 11 width tables are a proposed API.
-      allowProposedApi: true,
-      theme: readTerminalTheme(),
-    });
+    this.term = new Terminal({ ...PARSING_OPTIONS, theme: readTerminalTheme() });
     this.exitBanner = new ExitBanner(container, () => this.host.post({ type: 'restart' }));
     this.errorBanner = new ErrorBanner(container);
     this.acks = new AckBatcher((chars) => this.host.post({ type: 'ack', chars }));
@@ -100,11 +96,9 @@ class WebviewTerminal {
     term.open(this.container);
 
     const search = new SearchAddon();
-    const unicode11 = new Unicode11Addon();
     term.loadAddon(this.fitAddon);
     term.loadAddon(search);
-    term.loadAddon(unicode11);
-    term.unicode.activeVersion = '11';
+    configureParsing(term);
     // The host checks the scheme before it opens anything.
     term.loadAddon(new WebLinksAddon((_event, url) => this.host.post({ type: 'openLink', url })));
 

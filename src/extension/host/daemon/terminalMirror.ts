@@ -1,5 +1,6 @@
 import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from '@xterm/headless';
+import { PARSING_OPTIONS, configureParsing } from '../../../shared/terminalParsing';
 import { SEQUENCE_LOOKBACK_CHARS, unterminatedSequence, type Disposable } from '../../sessions';
 
 export const MIRROR_SCROLLBACK_LINES = 1_000;
@@ -32,7 +33,8 @@ export class TerminalMirror implements Disposable {
     /** Called with true when the mirror needs the producer to pause, false when it may resume. */
     private readonly onBackpressure: (pause: boolean) => void,
   ) {
-    this.terminal = new Terminal({ cols, rows, scrollback: MIRROR_SCROLLBACK_LINES, allowProposedApi: true });
+    this.terminal = new Terminal({ ...PARSING_OPTIONS, cols, rows, scrollback: MIRROR_SCROLLBACK_LINES });
+    configureParsing(this.terminal);
     this.terminal.loadAddon(this.serializer);
   }
 
