@@ -14,34 +14,11 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { HostError } from './hostErrors';
 import { PROTOCOL_VERSION } from './protocol/messages';
 
 /** Overrides the directory (tests, or several isolated hosts on one machine). */
 export const HOST_DIRECTORY_ENV = 'MILESTONE_TERMINALS_HOST_DIR';
-
-export type HostErrorKind =
-  | 'insecure-directory'
-  | 'already-running'
-  | 'no-host'
-  | 'start-timeout'
-  | 'rejected'
-  | 'disconnected'
-  | 'protocol';
-
-/** Expected failures of the session host and its clients, by kind. */
-export class HostError extends Error {
-  constructor(
-    readonly kind: HostErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HostError';
-  }
-}
-
-export function isHostError(error: unknown, kind?: HostErrorKind): error is HostError {
-  return error instanceof HostError && (kind === undefined || error.kind === kind);
-}
 
 export function defaultHostDirectory(): string {
   const override = process.env[HOST_DIRECTORY_ENV];

@@ -24,7 +24,8 @@ import {
 } from '../../sessions';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameError, FrameKind, decodeDataPayload, encodeDataFrame, encodeJsonFrame, type Frame } from '../protocol/frames';
 import { buildHostArguments } from '../hostCommandLine';
-import { HostError, defaultHostDirectory, ensurePrivateDirectory, hostPaths } from '../hostPaths';
+import { HostError } from '../hostErrors';
+import { defaultHostDirectory, ensurePrivateDirectory, hostPaths } from '../hostPaths';
 import {
   MessageError,
   PROTOCOL_VERSION,

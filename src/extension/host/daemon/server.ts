@@ -1,18 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createWriteStream, promises as fsp, type WriteStream } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as net from 'node:net';
-import {
-  DisposableBase,
-  Emitter,
-  SessionManager,
-  isSessionError,
-  type Disposable,
-  type Event,
-  type Session,
-  type SessionChange,
-} from '../../sessions';
-import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameError, FrameKind, decodeDataPayload, encodeDataFrame, encodeJsonFrame, type Frame } from '../protocol/frames';
-import { HostError, defaultHostDirectory, ensurePrivateDirectory, hostPaths, type HostPaths } from '../hostPaths';
+import { DisposableBase, Emitter, MutableDisposable, SessionManager, disposableTimeout, isSessionError, type Event, type Session, type SessionChange } from '../../sessions';
+import { HostError } from '../hostErrors';
+import { defaultHostDirectory, ensurePrivateDirectory, hostPaths, type HostPaths } from '../hostPaths';
+import { DEFAULT_MAX_FRAME_BYTES, FrameKind, decodeDataPayload, encodeJsonFrame, type Frame } from '../protocol/frames';
 import {
   MessageError,
   PROTOCOL_VERSION,
@@ -21,12 +13,14 @@ import {
   type HostMessage,
   type HostRequest,
   type HostResults,
-  type RejectMessage,
   type SessionEventKind,
   type WireError,
   type WireSession,
 } from '../protocol/messages';
-import { TerminalMirror } from './terminalMirror';
+import { Connection } from './connection';
+import { HostLock } from './hostLock';
+import { HostLog, errorText } from './hostLog';
+import { HostedSession } from './hostedSession';
 
 export interface SessionHostServerOptions {
   /** The private directory; defaults to defaultHostDirectory(). */
@@ -40,59 +34,21 @@ export interface SessionHostServerOptions {
   /** A connection that has not said hello by then is dropped. */
   readonly helloTimeoutMs?: number;
   readonly maxFrameBytes?: number;
+  /** Output queued for one client that does not read; above it the client is dropped. */
+  readonly maxClientBacklogBytes?: number;
   readonly hostVersion?: string;
 }
 
 export const DEFAULT_IDLE_SHUTDOWN_MS = 5_000;
 const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
-/**
- * Output queued for one client that does not read. Above it the client is dropped
- * rather than letting one stuck window grow the host without bound.
- */
-const MAX_CLIENT_BACKLOG_BYTES = 64 * 1024 * 1024;
-/** How long a host may hold the lock before its socket must answer. */
-const LOCK_STARTUP_GRACE_MS = 10_000;
-/** A larger log is moved aside at start so the directory never grows without bound. */
-const MAX_LOG_BYTES = 1024 * 1024;
-
-/** One session as hosted: its mirror, its frame handle and who asked it to pause. */
-interface HostedSession {
-  readonly session: Session;
-  readonly handle: number;
-  readonly mirror: TerminalMirror;
-  /** Connections that asked for a pause, plus the mirror while it is behind. */
-  readonly pausers: Set<object>;
-  ptyPaused: boolean;
-  readonly subscriptions: Disposable[];
-}
-
-/** Output held back for one client while its screen request is in flight. */
-interface HeldOutput {
-  pendingScreens: number;
-  readonly frames: Buffer[];
-}
-
-class Connection {
-  readonly decoder: FrameDecoder;
-  authenticated = false;
-  clientVersion = '';
-  /** Views this client attached, per session id; each entry counts in the session. */
-  readonly attachments = new Map<string, Disposable[]>();
-  readonly held = new Map<string, HeldOutput>();
-  closed = false;
-
-  constructor(
-    readonly id: number,
-    readonly socket: net.Socket,
-    maxFrameBytes: number,
-  ) {
-    this.decoder = new FrameDecoder(maxFrameBytes);
-  }
-}
+/** Rather than letting one stuck window grow the host without bound. */
+const DEFAULT_MAX_CLIENT_BACKLOG_BYTES = 64 * 1024 * 1024;
 
 /**
  * The session host: owns the PTYs of every window, outlives any of them, and
  * serves them over a Unix socket in a private directory (see hostPaths.ts).
+ * This class listens, authenticates and answers requests; a Connection owns each
+ * client's socket and a HostedSession each session's mirror and pauses.
  */
 export class SessionHostServer extends DisposableBase {
   readonly manager: SessionManager;
@@ -104,13 +60,14 @@ export class SessionHostServer extends DisposableBase {
   private nextHandle = 1;
   private nextConnectionId = 1;
   private token = Buffer.alloc(0);
-  private log: WriteStream | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private log: HostLog | undefined;
+  private lock: HostLock | undefined;
+  private readonly idleTimer = this.register(new MutableDisposable());
   private shuttingDown: Promise<void> | undefined;
-  private ownsLock = false;
   private readonly idleShutdownMs: number;
   private readonly helloTimeoutMs: number;
   private readonly maxFrameBytes: number;
+  private readonly maxClientBacklogBytes: number;
   private readonly hostVersion: string;
 
   private readonly _onDidShutdown = this.register(new Emitter<void>());
@@ -135,6 +92,7 @@ export class SessionHostServer extends DisposableBase {
     this.idleShutdownMs = options.idleShutdownMs ?? DEFAULT_IDLE_SHUTDOWN_MS;
     this.helloTimeoutMs = options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.maxClientBacklogBytes = options.maxClientBacklogBytes ?? DEFAULT_MAX_CLIENT_BACKLOG_BYTES;
     this.hostVersion = options.hostVersion ?? 'unknown';
     this.manager = this.register(
       new SessionManager({
@@ -153,8 +111,8 @@ export class SessionHostServer extends DisposableBase {
 
   private async listen(): Promise<void> {
     await ensurePrivateDirectory(this.paths.directory);
-    await this.openLog();
-    await this.acquireLock();
+    this.log = await HostLog.open(this.paths.log);
+    this.lock = await HostLock.acquire(this.paths);
     this.token = randomBytes(32);
     const temporary = `${this.paths.token}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     await fsp.writeFile(temporary, this.token.toString('hex'), { mode: 0o600, flag: 'w' });
@@ -174,87 +132,8 @@ export class SessionHostServer extends DisposableBase {
     this.updateIdleTimer();
   }
 
-  /**
-   * One host per directory and version. A lock whose owner is dead is replaced, by one
-   * starter only: they take turns through a short-lived second lock, or one could remove
-   * the lock another had just taken and both would serve.
-   */
-  private async acquireLock(): Promise<void> {
-    const takeover = `${this.paths.lock}.takeover`;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (await this.createExclusive(this.paths.lock)) {
-        this.ownsLock = true;
-        return;
-      }
-      if (await this.lockIsHeld()) {
-        throw new HostError('already-running', `A session host already serves ${this.paths.directory}.`);
-      }
-      if (!(await this.createExclusive(takeover))) {
-        // Left by a starter that died while replacing the lock (it holds it for milliseconds).
-        const left = await fsp.stat(takeover).then((stat) => Date.now() - stat.mtimeMs > LOCK_STARTUP_GRACE_MS, () => true);
-        if (left) {
-          await fsp.rm(takeover, { force: true });
-          continue;
-        }
-        break;
-      }
-      try {
-        // Another starter may have replaced the stale lock since it was looked at.
-        if (await this.lockIsHeld()) {
-          throw new HostError('already-running', `A session host already serves ${this.paths.directory}.`);
-        }
-        await fsp.rm(this.paths.lock, { force: true });
-        if (await this.createExclusive(this.paths.lock)) {
-          this.ownsLock = true;
-          return;
-        }
-      } finally {
-        await fsp.rm(takeover, { force: true });
-      }
-    }
-    throw new HostError('already-running', `Another session host is starting in ${this.paths.directory}.`);
-  }
-
-  /** Creates `file` with our pid unless it exists; says whether it did. */
-  private async createExclusive(file: string): Promise<boolean> {
-    try {
-      await fsp.writeFile(file, String(process.pid), { mode: 0o600, flag: 'wx' });
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        return false;
-      }
-      throw error;
-    }
-  }
-
-  /**
-   * Whether the lock's owner is a live host: alive, and answering on the socket or
-   * still starting. The pid alone is not enough: after a crash it may be reused.
-   */
-  private async lockIsHeld(): Promise<boolean> {
-    const [content, stat] = await Promise.all([fsp.readFile(this.paths.lock, 'utf8').catch(() => ''), fsp.stat(this.paths.lock).catch(() => undefined)]);
-    const owner = Number(content.trim());
-    if (!stat || !Number.isInteger(owner) || owner <= 0 || !isProcessAlive(owner)) {
-      return false;
-    }
-    return Date.now() - stat.mtimeMs < LOCK_STARTUP_GRACE_MS || (await socketAnswers(this.paths.socket));
-  }
-
-  private async openLog(): Promise<void> {
-    const size = await fsp.stat(this.paths.log).then((stat) => stat.size, () => 0);
-    if (size > MAX_LOG_BYTES) {
-      await fsp.rename(this.paths.log, `${this.paths.log}.old`);
-    }
-    this.log = createWriteStream(this.paths.log, { flags: 'a', mode: 0o600 });
-    this.log.on('error', () => {
-      // A full disk must not take the sessions down with it; the log is a convenience.
-      this.log = undefined;
-    });
-  }
-
   appendLog(line: string): void {
-    this.log?.write(`${new Date().toISOString()} ${line}\n`);
+    this.log?.append(line);
   }
 
   // ---- sessions ----
@@ -283,29 +162,14 @@ export class SessionHostServer extends DisposableBase {
   }
 
   private host(session: Session): void {
-    const handle = this.nextHandle++;
-    const hosted: HostedSession = {
-      session,
-      handle,
-      mirror: new TerminalMirror(session.cols, session.rows, (pause) => this.setPaused(hosted, hosted.mirror, pause)),
-      pausers: new Set(),
-      ptyPaused: false,
-      subscriptions: [],
-    };
-    // Hosted in the manager's 'created' event, before the PTY's first output can arrive.
-    hosted.subscriptions.push(
-      session.onData((data) => {
-        // Mirror first: a screen request that arrives after this frame went out must include it.
-        hosted.mirror.write(data);
-        this.broadcastOutput(hosted, encodeDataFrame(FrameKind.Output, handle, data));
-      }),
-      session.onExit((exit) => {
-        this.appendLog(`session ${session.id} exited with code ${exit.exitCode}${exit.signal ? `, signal ${exit.signal}` : ''}`);
-        this.broadcastEvent('exit', hosted);
-      }),
-    );
+    const hosted = new HostedSession(session, this.nextHandle++);
+    hosted.onDidOutput((frame) => this.broadcastOutput(hosted, frame));
+    hosted.onDidExit((exit) => {
+      this.appendLog(`session ${session.id} exited with code ${exit.exitCode}${exit.signal ? `, signal ${exit.signal}` : ''}`);
+      this.broadcastEvent('exit', hosted);
+    });
     this.hosted.set(session.id, hosted);
-    this.byHandle.set(handle, hosted);
+    this.byHandle.set(hosted.handle, hosted);
   }
 
   private unhost(sessionId: string): void {
@@ -315,46 +179,10 @@ export class SessionHostServer extends DisposableBase {
     }
     this.hosted.delete(sessionId);
     this.byHandle.delete(hosted.handle);
-    for (const subscription of hosted.subscriptions) {
-      subscription.dispose();
-    }
-    hosted.mirror.dispose();
+    hosted.dispose();
     for (const connection of this.connections) {
-      for (const attachment of connection.attachments.get(sessionId) ?? []) {
-        attachment.dispose();
-      }
-      connection.attachments.delete(sessionId);
+      connection.forget(sessionId);
     }
-  }
-
-  private setPaused(hosted: HostedSession, pauser: object, pause: boolean): void {
-    if (pause) {
-      hosted.pausers.add(pauser);
-    } else {
-      hosted.pausers.delete(pauser);
-    }
-    const shouldPause = hosted.pausers.size > 0;
-    if (shouldPause === hosted.ptyPaused || hosted.session.state === 'exited') {
-      return;
-    }
-    hosted.ptyPaused = shouldPause;
-    if (shouldPause) {
-      hosted.session.pause();
-    } else {
-      hosted.session.resume();
-    }
-  }
-
-  private wire(hosted: HostedSession): WireSession {
-    const { session } = hosted;
-    return {
-      ...session.snapshot(),
-      handle: hosted.handle,
-      options: session.options,
-      cols: session.cols,
-      rows: session.rows,
-      exitSignal: session.exit?.signal,
-    };
   }
 
   private wireOf(session: Session): WireSession {
@@ -362,28 +190,30 @@ export class SessionHostServer extends DisposableBase {
     if (!hosted) {
       throw new HostError('protocol', `Session ${session.id} is not hosted.`);
     }
-    return this.wire(hosted);
+    return hosted.toWire();
+  }
+
+  private hostedOrThrow(sessionId: string): HostedSession {
+    const hosted = this.hosted.get(this.manager.getOrThrow(sessionId).id);
+    if (!hosted) {
+      throw new HostError('protocol', `Session ${sessionId} is not hosted.`);
+    }
+    return hosted;
   }
 
   private broadcastEvent(event: SessionEventKind, hosted: HostedSession): void {
-    const frame = encodeJsonFrame(FrameKind.Control, { type: 'event', event, session: this.wire(hosted) } satisfies HostMessage);
+    const frame = encodeJsonFrame(FrameKind.Control, { type: 'event', event, session: hosted.toWire() } satisfies HostMessage);
     for (const connection of this.connections) {
       if (connection.authenticated) {
-        this.send(connection, frame);
+        connection.send(frame);
       }
     }
   }
 
   private broadcastOutput(hosted: HostedSession, frame: Buffer): void {
     for (const connection of this.connections) {
-      if (!connection.authenticated) {
-        continue;
-      }
-      const held = connection.held.get(hosted.session.id);
-      if (held) {
-        held.frames.push(frame);
-      } else {
-        this.send(connection, frame);
+      if (connection.authenticated) {
+        connection.sendOutput(hosted.session.id, frame);
       }
     }
   }
@@ -395,46 +225,30 @@ export class SessionHostServer extends DisposableBase {
       socket.destroy();
       return;
     }
-    const connection = new Connection(this.nextConnectionId++, socket, this.maxFrameBytes);
+    const connection = new Connection(this.nextConnectionId++, socket, {
+      maxFrameBytes: this.maxFrameBytes,
+      maxBacklogBytes: this.maxClientBacklogBytes,
+      log: (line) => this.appendLog(line),
+    });
     this.connections.add(connection);
+    connection.onDidReceiveFrame((frame) => (connection.authenticated ? this.handleFrame(connection, frame) : this.handleHello(connection, frame)));
+    connection.onDidClose(() => this.forgetConnection(connection));
+    connection.expectHelloWithin(this.helloTimeoutMs);
     this.updateIdleTimer();
-    const helloTimer = setTimeout(() => this.reject(connection, 'bad-hello', `No hello within ${this.helloTimeoutMs} ms.`), this.helloTimeoutMs);
-    socket.on('data', (chunk: Buffer) => {
-      let frames: Frame[];
-      try {
-        frames = connection.decoder.push(chunk);
-      } catch (error) {
-        if (error instanceof FrameError) {
-          this.reject(connection, 'bad-frame', error.message);
-          return;
-        }
-        throw error;
-      }
-      for (const frame of frames) {
-        if (connection.closed) {
-          return;
-        }
-        if (!connection.authenticated) {
-          this.handleHello(connection, frame);
-          if (connection.authenticated) {
-            clearTimeout(helloTimer);
-          }
-        } else {
-          this.handleFrame(connection, frame);
-        }
-      }
-    });
-    // EPIPE / ECONNRESET from a client that went away mid-write: only that connection ends.
-    socket.on('error', (error) => this.appendLog(`connection ${connection.id}: ${error.message}`));
-    socket.on('close', () => {
-      clearTimeout(helloTimer);
-      this.drop(connection);
-    });
+  }
+
+  /** The client is gone: its pauses lift; its sessions live on. */
+  private forgetConnection(connection: Connection): void {
+    this.connections.delete(connection);
+    for (const hosted of this.hosted.values()) {
+      hosted.setPaused(connection, false);
+    }
+    this.updateIdleTimer();
   }
 
   private handleHello(connection: Connection, frame: Frame): void {
     if (frame.kind !== FrameKind.Control) {
-      this.reject(connection, 'bad-hello', 'The first frame must be a hello control message.');
+      connection.reject('bad-hello', 'The first frame must be a hello control message.');
       return;
     }
     let hello;
@@ -442,25 +256,23 @@ export class SessionHostServer extends DisposableBase {
       hello = parseHello(frame.payload);
     } catch (error) {
       if (error instanceof MessageError) {
-        this.reject(connection, 'bad-hello', error.message);
+        connection.reject('bad-hello', error.message);
         return;
       }
       throw error;
     }
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
-      this.reject(connection, 'protocol-version', `This host speaks protocol ${PROTOCOL_VERSION}, the client ${hello.protocolVersion}.`);
+      connection.reject('protocol-version', `This host speaks protocol ${PROTOCOL_VERSION}, the client ${hello.protocolVersion}.`);
       return;
     }
     const token = Buffer.from(hello.token, 'utf8');
     const expected = Buffer.from(this.token.toString('hex'), 'utf8');
     if (token.length !== expected.length || !timingSafeEqual(token, expected)) {
-      this.reject(connection, 'bad-token', 'Wrong authentication token.');
+      connection.reject('bad-token', 'Wrong authentication token.');
       return;
     }
-    connection.authenticated = true;
-    connection.clientVersion = hello.clientVersion;
-    this.appendLog(`connection ${connection.id}: client ${hello.clientVersion} authenticated`);
-    this.sendMessage(connection, { type: 'welcome', protocolVersion: PROTOCOL_VERSION, hostVersion: this.hostVersion, hostPid: process.pid });
+    connection.markAuthenticated(hello.clientVersion);
+    connection.sendMessage({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, hostVersion: this.hostVersion, hostPid: process.pid });
   }
 
   private handleFrame(connection: Connection, frame: Frame): void {
@@ -469,9 +281,9 @@ export class SessionHostServer extends DisposableBase {
         const parsed = parseRequestMessage(frame.payload);
         if ('error' in parsed) {
           if (parsed.id === undefined) {
-            this.reject(connection, 'bad-message', parsed.error.message);
+            connection.reject('bad-message', parsed.error.message);
           } else {
-            this.respondError(connection, parsed.id, { kind: 'bad-request', message: parsed.error.message });
+            respondError(connection, parsed.id, { kind: 'bad-request', message: parsed.error.message });
           }
           return;
         }
@@ -483,7 +295,7 @@ export class SessionHostServer extends DisposableBase {
         try {
           payload = decodeDataPayload(frame.payload);
         } catch (error) {
-          this.reject(connection, 'bad-frame', (error as Error).message);
+          connection.reject('bad-frame', (error as Error).message);
           return;
         }
         const hosted = this.byHandle.get(payload.handle);
@@ -495,10 +307,12 @@ export class SessionHostServer extends DisposableBase {
       }
       case FrameKind.Output:
       case FrameKind.Reject:
-        this.reject(connection, 'bad-frame', `A client may not send frames of kind ${frame.kind}.`);
+        connection.reject('bad-frame', `A client may not send frames of kind ${frame.kind}.`);
         return;
     }
   }
+
+  // ---- requests ----
 
   private async handleRequest(connection: Connection, id: number, request: HostRequest): Promise<void> {
     if (request.method === 'screen') {
@@ -507,13 +321,13 @@ export class SessionHostServer extends DisposableBase {
     }
     try {
       const result = await this.execute(connection, request);
-      this.sendMessage(connection, { type: 'response', id, ok: true, result });
+      connection.sendMessage({ type: 'response', id, ok: true, result });
     } catch (error) {
       if (isSessionError(error)) {
-        this.respondError(connection, id, { kind: error.kind, message: error.message });
+        respondError(connection, id, { kind: error.kind, message: error.message });
       } else {
-        this.appendLog(`request ${request.method} failed: ${(error as Error).stack ?? String(error)}`);
-        this.respondError(connection, id, { kind: 'internal', message: (error as Error).message ?? String(error) });
+        this.appendLog(`request ${request.method} failed: ${errorText(error)}`);
+        respondError(connection, id, { kind: 'internal', message: (error as Error).message ?? String(error) });
       }
     }
   }
@@ -525,22 +339,20 @@ export class SessionHostServer extends DisposableBase {
   private async handleScreen(connection: Connection, id: number, sessionId: string): Promise<void> {
     const hosted = this.hosted.get(sessionId);
     if (!hosted) {
-      this.respondError(connection, id, { kind: 'unknown-session', message: `No session with id "${sessionId}".` });
+      respondError(connection, id, { kind: 'unknown-session', message: `No session with id "${sessionId}".` });
       return;
     }
     // Synchronously, before any await: output from now on is not in this screen.
-    const held = connection.held.get(sessionId) ?? { pendingScreens: 0, frames: [] };
-    held.pendingScreens++;
-    connection.held.set(sessionId, held);
+    connection.holdOutput(sessionId);
     const screen = await hosted.mirror.screen();
-    this.sendMessage(connection, { type: 'response', id, ok: true, result: { screen } satisfies HostResults['screen'] });
-    this.releaseHeld(connection, sessionId);
+    connection.sendMessage({ type: 'response', id, ok: true, result: { screen } satisfies HostResults['screen'] });
+    connection.releaseOutput(sessionId);
   }
 
   private async execute(connection: Connection, request: Exclude<HostRequest, { method: 'screen' }>): Promise<HostResults[HostRequest['method']]> {
     switch (request.method) {
       case 'list':
-        return { sessions: [...this.hosted.values()].map((hosted) => this.wire(hosted)) };
+        return { sessions: [...this.hosted.values()].map((hosted) => hosted.toWire()) };
       case 'create': {
         const session = await this.manager.create(request.options);
         return { session: this.wireOf(session) };
@@ -551,38 +363,26 @@ export class SessionHostServer extends DisposableBase {
       }
       case 'close':
         return { closed: await this.manager.close(request.sessionId) };
-      case 'attach': {
-        const hosted = this.hostedOrThrow(request.sessionId);
-        const list = connection.attachments.get(request.sessionId) ?? [];
-        list.push(hosted.session.attach());
-        connection.attachments.set(request.sessionId, list);
+      case 'attach':
+        connection.attach(request.sessionId, this.hostedOrThrow(request.sessionId).session.attach());
         return {};
-      }
       case 'detach':
         this.hostedOrThrow(request.sessionId);
-        connection.attachments.get(request.sessionId)?.pop()?.dispose();
+        connection.detach(request.sessionId);
         return {};
-      case 'resize': {
-        const hosted = this.hostedOrThrow(request.sessionId);
-        hosted.session.resize(request.cols, request.rows);
-        hosted.mirror.resize(request.cols, request.rows);
+      case 'resize':
+        this.hostedOrThrow(request.sessionId).resize(request.cols, request.rows);
         return {};
-      }
       case 'signal':
         this.hostedOrThrow(request.sessionId).session.signal(request.signal);
         return {};
       case 'pause':
-      case 'resume': {
-        const hosted = this.hostedOrThrow(request.sessionId);
-        this.setPaused(hosted, connection, request.method === 'pause');
+      case 'resume':
+        this.hostedOrThrow(request.sessionId).setPaused(connection, request.method === 'pause');
         return {};
-      }
-      case 'clearReplay': {
-        const hosted = this.hostedOrThrow(request.sessionId);
-        hosted.session.clearReplay();
-        hosted.mirror.clear();
+      case 'clearReplay':
+        this.hostedOrThrow(request.sessionId).clearReplay();
         return {};
-      }
       case 'configure':
         // Windows share the host; the one that changed its settings last decides.
         await this.manager.configure(request.settings);
@@ -590,97 +390,16 @@ export class SessionHostServer extends DisposableBase {
     }
   }
 
-  private hostedOrThrow(sessionId: string): HostedSession {
-    const hosted = this.hosted.get(this.manager.getOrThrow(sessionId).id);
-    if (!hosted) {
-      throw new HostError('protocol', `Session ${sessionId} is not hosted.`);
-    }
-    return hosted;
-  }
-
-  /** After a screen response: output held since the request follows it, in order. */
-  private releaseHeld(connection: Connection, sessionId: string): void {
-    const held = connection.held.get(sessionId);
-    if (!held) {
-      return;
-    }
-    held.pendingScreens--;
-    if (held.pendingScreens > 0) {
-      return;
-    }
-    connection.held.delete(sessionId);
-    for (const frame of held.frames) {
-      this.send(connection, frame);
-    }
-  }
-
-  private respondError(connection: Connection, id: number, error: WireError): void {
-    this.sendMessage(connection, { type: 'response', id, ok: false, error });
-  }
-
-  private sendMessage(connection: Connection, message: HostMessage): void {
-    this.send(connection, encodeJsonFrame(FrameKind.Control, message));
-  }
-
-  private send(connection: Connection, frame: Buffer): void {
-    if (connection.closed) {
-      return;
-    }
-    connection.socket.write(frame);
-    if (connection.socket.writableLength > MAX_CLIENT_BACKLOG_BYTES) {
-      this.appendLog(`connection ${connection.id}: dropped, ${connection.socket.writableLength} bytes unread`);
-      connection.socket.destroy();
-      this.drop(connection);
-    }
-  }
-
-  /** Tells the peer why, then drops only this connection. */
-  private reject(connection: Connection, reason: RejectMessage['reason'], message: string): void {
-    if (connection.closed) {
-      return;
-    }
-    this.appendLog(`connection ${connection.id}: rejected (${reason}): ${message}`);
-    const reject: RejectMessage = { reason, message, protocolVersion: PROTOCOL_VERSION };
-    connection.socket.end(encodeJsonFrame(FrameKind.Reject, reject));
-    // A peer that never reads must not keep the socket half-open.
-    setTimeout(() => connection.socket.destroy(), 1_000).unref();
-    this.drop(connection);
-  }
-
-  /** Forgets a connection: its views detach and its pauses lift; its sessions live on. */
-  private drop(connection: Connection): void {
-    if (connection.closed) {
-      return;
-    }
-    connection.closed = true;
-    this.connections.delete(connection);
-    for (const attachments of connection.attachments.values()) {
-      for (const attachment of attachments) {
-        attachment.dispose();
-      }
-    }
-    connection.attachments.clear();
-    connection.held.clear();
-    for (const hosted of this.hosted.values()) {
-      this.setPaused(hosted, connection, false);
-    }
-    if (connection.authenticated) {
-      this.appendLog(`connection ${connection.id}: client ${connection.clientVersion} disconnected`);
-    }
-    this.updateIdleTimer();
-  }
-
   // ---- lifetime ----
 
   private updateIdleTimer(): void {
     const idle = this.hosted.size === 0 && this.connections.size === 0 && !this.shuttingDown;
     if (!idle || this.idleShutdownMs <= 0) {
-      clearTimeout(this.idleTimer);
-      this.idleTimer = undefined;
+      this.idleTimer.clear();
       return;
     }
-    this.idleTimer ??= setTimeout(() => {
-      this.idleTimer = undefined;
+    this.idleTimer.value ??= disposableTimeout(() => {
+      this.idleTimer.clear();
       if (this.hosted.size === 0 && this.connections.size === 0) {
         this.appendLog('idle: shutting down');
         void this.shutdown();
@@ -695,19 +414,20 @@ export class SessionHostServer extends DisposableBase {
   }
 
   private async doShutdown(): Promise<void> {
-    clearTimeout(this.idleTimer);
+    this.idleTimer.clear();
     for (const connection of [...this.connections]) {
-      connection.socket.destroy();
-      this.drop(connection);
+      connection.destroy();
     }
     await new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()));
     await this.manager.closeAll();
-    if (this.ownsLock) {
-      await Promise.all([this.paths.socket, this.paths.token, this.paths.lock].map((file) => fsp.rm(file, { force: true })));
-      this.ownsLock = false;
+    if (this.lock) {
+      // The lock goes last: a host that takes it next writes its own socket and token.
+      await Promise.all([this.paths.socket, this.paths.token].map((file) => fsp.rm(file, { force: true })));
+      await this.lock.release();
+      this.lock = undefined;
     }
     this.appendLog('shut down');
-    await new Promise<void>((resolve) => (this.log ? this.log.end(() => resolve()) : resolve()));
+    await this.log?.close();
     this.log = undefined;
     this._onDidShutdown.fire();
     this.dispose();
@@ -722,25 +442,6 @@ export class SessionHostServer extends DisposableBase {
   }
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else, which still means it is alive.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function socketAnswers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.createConnection(socketPath);
-    const finish = (answers: boolean) => {
-      probe.destroy();
-      resolve(answers);
-    };
-    probe.once('connect', () => finish(true));
-    probe.once('error', () => finish(false));
-    probe.setTimeout(1_000, () => finish(false));
-  });
+function respondError(connection: Connection, id: number, error: WireError): void {
+  connection.sendMessage({ type: 'response', id, ok: false, error });
 }

@@ -5,6 +5,7 @@
  * input travel as raw UTF-8 behind a u32 session handle (no JSON, no base64: output
  * is the hot path); everything else is a UTF-8 JSON control message.
  */
+import { KindedError } from '../../sessions';
 
 export const FrameKind = {
   /** UTF-8 JSON control message (see messages.ts), either direction. */
@@ -26,18 +27,12 @@ export const FRAME_HEADER_BYTES = 5;
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 const HANDLE_BYTES = 4;
 
-export type FrameErrorKind = 'oversize' | 'unknown-kind' | 'malformed';
+export const FRAME_ERROR_KINDS = ['oversize', 'unknown-kind', 'malformed'] as const;
+
+export type FrameErrorKind = (typeof FRAME_ERROR_KINDS)[number];
 
 /** The peer broke the framing: the connection cannot be trusted any further. */
-export class FrameError extends Error {
-  constructor(
-    readonly kind: FrameErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'FrameError';
-  }
-}
+export class FrameError extends KindedError<FrameErrorKind> {}
 
 export interface Frame {
   readonly kind: FrameKind;

@@ -4,13 +4,27 @@
  * an older build, a buggy one, or anything else that found the socket.
  */
 import { SIGNAL_NAMES, type SignalName } from '../../../shared/protocol';
-import { SessionSettingLimits, type SessionOptions, type SessionSettings, type SessionSnapshot } from '../../sessions';
+import { KindedError, SESSION_ERROR_KINDS, SessionSettingLimits, kindGuard, type SessionOptions, type SessionSettings, type SessionSnapshot } from '../../sessions';
 
 /**
  * Bumped on any incompatible change to frames or messages. See hostPaths.ts for
  * what a client does about a host that speaks another version.
  */
 export const PROTOCOL_VERSION = 1;
+
+/** What a message may hold; a peer that sends more is refused before anything allocates for it. */
+export const MessageLimits = {
+  maxTextChars: 65_536,
+  maxSessionIdChars: 128,
+  /** A milestone id, title, command or working directory. */
+  maxOptionChars: 4_096,
+  /** A token or a build's version. */
+  maxVersionChars: 256,
+  maxCols: 2_000,
+  maxRows: 1_000,
+  maxArgs: 1_000,
+  maxEnvEntries: 10_000,
+} as const;
 
 /** A session as the host describes it: the snapshot plus what a proxy needs to mirror it. */
 export interface WireSession extends SessionSnapshot {
@@ -82,9 +96,19 @@ export interface WelcomeMessage {
   readonly hostPid: number;
 }
 
-/** An expected failure, by kind (SessionErrorKind values, or 'bad-request'). */
+/**
+ * What a failed request reports: the session core's kinds, a request the host could not
+ * read, or a host bug. A client refuses kinds it does not know, so adding one is a
+ * protocol change (bump PROTOCOL_VERSION).
+ */
+export const WIRE_ERROR_KINDS = [...SESSION_ERROR_KINDS, 'bad-request', 'internal'] as const;
+
+export type WireErrorKind = (typeof WIRE_ERROR_KINDS)[number];
+const isWireErrorKind = kindGuard(WIRE_ERROR_KINDS);
+
+/** An expected failure, by kind. */
 export interface WireError {
-  readonly kind: string;
+  readonly kind: WireErrorKind;
   readonly message: string;
 }
 
@@ -92,7 +116,10 @@ export type ResponseMessage =
   | { readonly type: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly type: 'response'; readonly id: number; readonly ok: false; readonly error: WireError };
 
-export type SessionEventKind = 'created' | 'changed' | 'closed' | 'exit';
+export const SESSION_EVENT_KINDS = ['created', 'changed', 'closed', 'exit'] as const;
+
+export type SessionEventKind = (typeof SESSION_EVENT_KINDS)[number];
+const isSessionEventKind = kindGuard(SESSION_EVENT_KINDS);
 
 export interface SessionEventMessage {
   readonly type: 'event';
@@ -102,20 +129,25 @@ export interface SessionEventMessage {
 
 export type HostMessage = WelcomeMessage | ResponseMessage | SessionEventMessage;
 
+/** Why the host turned a client away; 'too-slow': it did not read its output and fell too far behind. */
+export const REJECT_REASONS = ['bad-token', 'protocol-version', 'bad-hello', 'bad-frame', 'bad-message', 'too-slow'] as const;
+
+export type RejectReason = (typeof REJECT_REASONS)[number];
+const isRejectReason = kindGuard(REJECT_REASONS);
+
 export interface RejectMessage {
-  readonly reason: 'bad-token' | 'protocol-version' | 'bad-hello' | 'bad-frame' | 'bad-message' | 'too-slow';
+  readonly reason: RejectReason;
   readonly message: string;
   /** The host's version, so a client can tell which host it reached. */
   readonly protocolVersion: number;
 }
 
+export const MESSAGE_ERROR_KINDS = ['not-json', 'unexpected-type', 'unknown-method', 'invalid-field'] as const;
+
+export type MessageErrorKind = (typeof MESSAGE_ERROR_KINDS)[number];
+
 /** The peer sent something that is not a valid message. */
-export class MessageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MessageError';
-  }
-}
+export class MessageError extends KindedError<MessageErrorKind> {}
 
 // ---- validation ----
 
@@ -123,27 +155,27 @@ type Fields = Record<string, unknown>;
 
 function object(value: unknown, what: string): Fields {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new MessageError(`${what} must be an object.`);
+    throw new MessageError('invalid-field', `${what} must be an object.`);
   }
   return value as Fields;
 }
 
-function string(fields: Fields, key: string, maxLength = 65_536): string {
+function string(fields: Fields, key: string, maxLength: number = MessageLimits.maxTextChars): string {
   const value = fields[key];
   if (typeof value !== 'string' || value.length > maxLength) {
-    throw new MessageError(`"${key}" must be a string of at most ${maxLength} characters.`);
+    throw new MessageError('invalid-field', `"${key}" must be a string of at most ${maxLength} characters.`);
   }
   return value;
 }
 
-function optionalString(fields: Fields, key: string, maxLength = 65_536): string | undefined {
+function optionalString(fields: Fields, key: string, maxLength: number = MessageLimits.maxTextChars): string | undefined {
   return fields[key] === undefined ? undefined : string(fields, key, maxLength);
 }
 
 function integer(fields: Fields, key: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const value = fields[key];
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new MessageError(`"${key}" must be an integer in ${min}..${max}.`);
+    throw new MessageError('invalid-field', `"${key}" must be an integer in ${min}..${max}.`);
   }
   return value;
 }
@@ -155,7 +187,7 @@ function optionalInteger(fields: Fields, key: string, min = 0, max = Number.MAX_
 function number(fields: Fields, key: string): number {
   const value = fields[key];
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new MessageError(`"${key}" must be a finite number.`);
+    throw new MessageError('invalid-field', `"${key}" must be a finite number.`);
   }
   return value;
 }
@@ -165,23 +197,20 @@ function optionalNumber(fields: Fields, key: string): number | undefined {
 }
 
 function sessionId(fields: Fields): string {
-  return string(fields, 'sessionId', 128);
+  return string(fields, 'sessionId', MessageLimits.maxSessionIdChars);
 }
-
-const MAX_ARGS = 1_000;
-const MAX_ENV = 10_000;
 
 export function parseSessionOptions(value: unknown): SessionOptions {
   const fields = object(value, 'Session options');
   const options: { -readonly [K in keyof SessionOptions]: SessionOptions[K] } = {
     // Normalised and checked by the session manager; here only the type matters.
-    milestoneId: string(fields, 'milestoneId', 4_096),
+    milestoneId: string(fields, 'milestoneId', MessageLimits.maxOptionChars),
   };
-  const title = optionalString(fields, 'title', 4_096);
-  const command = optionalString(fields, 'command', 4_096);
-  const cwd = optionalString(fields, 'cwd', 4_096);
-  const cols = optionalInteger(fields, 'cols', 1, 2_000);
-  const rows = optionalInteger(fields, 'rows', 1, 1_000);
+  const title = optionalString(fields, 'title', MessageLimits.maxOptionChars);
+  const command = optionalString(fields, 'command', MessageLimits.maxOptionChars);
+  const cwd = optionalString(fields, 'cwd', MessageLimits.maxOptionChars);
+  const cols = optionalInteger(fields, 'cols', 1, MessageLimits.maxCols);
+  const rows = optionalInteger(fields, 'rows', 1, MessageLimits.maxRows);
   if (title !== undefined) options.title = title;
   if (command !== undefined) options.command = command;
   if (cwd !== undefined) options.cwd = cwd;
@@ -189,16 +218,16 @@ export function parseSessionOptions(value: unknown): SessionOptions {
   if (rows !== undefined) options.rows = rows;
   if (fields.args !== undefined) {
     const args = fields.args;
-    if (!Array.isArray(args) || args.length > MAX_ARGS || !args.every((arg): arg is string => typeof arg === 'string')) {
-      throw new MessageError(`"args" must be an array of at most ${MAX_ARGS} strings.`);
+    if (!Array.isArray(args) || args.length > MessageLimits.maxArgs || !args.every((arg): arg is string => typeof arg === 'string')) {
+      throw new MessageError('invalid-field', `"args" must be an array of at most ${MessageLimits.maxArgs} strings.`);
     }
     options.args = args;
   }
   if (fields.env !== undefined) {
     const env = object(fields.env, '"env"');
     const entries = Object.entries(env);
-    if (entries.length > MAX_ENV || !entries.every(([, v]) => typeof v === 'string' || v === null)) {
-      throw new MessageError(`"env" must map at most ${MAX_ENV} names to strings or null.`);
+    if (entries.length > MessageLimits.maxEnvEntries || !entries.every(([, v]) => typeof v === 'string' || v === null)) {
+      throw new MessageError('invalid-field', `"env" must map at most ${MessageLimits.maxEnvEntries} names to strings or null.`);
     }
     options.env = env as Record<string, string | null>;
   }
@@ -223,11 +252,11 @@ function parseRequest(value: unknown): HostRequest {
     case 'screen':
       return { method, sessionId: sessionId(fields) };
     case 'resize':
-      return { method, sessionId: sessionId(fields), cols: integer(fields, 'cols', 1, 2_000), rows: integer(fields, 'rows', 1, 1_000) };
+      return { method, sessionId: sessionId(fields), cols: integer(fields, 'cols', 1, MessageLimits.maxCols), rows: integer(fields, 'rows', 1, MessageLimits.maxRows) };
     case 'signal': {
       const signal = fields.signal;
       if (!SIGNAL_NAMES.includes(signal as SignalName)) {
-        throw new MessageError(`"signal" must be one of ${SIGNAL_NAMES.join(', ')}.`);
+        throw new MessageError('invalid-field', `"signal" must be one of ${SIGNAL_NAMES.join(', ')}.`);
       }
       return { method, sessionId: sessionId(fields), signal: signal as SignalName };
     }
@@ -242,7 +271,7 @@ function parseRequest(value: unknown): HostRequest {
       };
     }
     default:
-      throw new MessageError(`Unknown request method ${JSON.stringify(method)?.slice(0, 80)}.`);
+      throw new MessageError('unknown-method', `Unknown request method ${JSON.stringify(method)?.slice(0, 80)}.`);
   }
 }
 
@@ -250,20 +279,20 @@ function parseJson(payload: Buffer): unknown {
   try {
     return JSON.parse(payload.toString('utf8'));
   } catch {
-    throw new MessageError('A control frame must hold JSON.');
+    throw new MessageError('not-json', 'A control frame must hold JSON.');
   }
 }
 
 export function parseHello(payload: Buffer): HelloMessage {
   const fields = object(parseJson(payload), 'The hello message');
   if (fields.type !== 'hello') {
-    throw new MessageError('The first message must be a hello.');
+    throw new MessageError('unexpected-type', 'The first message must be a hello.');
   }
   return {
     type: 'hello',
-    token: string(fields, 'token', 256),
+    token: string(fields, 'token', MessageLimits.maxVersionChars),
     protocolVersion: integer(fields, 'protocolVersion'),
-    clientVersion: string(fields, 'clientVersion', 256),
+    clientVersion: string(fields, 'clientVersion', MessageLimits.maxVersionChars),
   };
 }
 
@@ -276,7 +305,7 @@ export function parseRequestMessage(payload: Buffer): RequestMessage | { readonl
   try {
     const fields = object(parseJson(payload), 'A control message');
     if (fields.type !== 'request') {
-      throw new MessageError(`Expected a request, got ${JSON.stringify(fields.type)?.slice(0, 80)}.`);
+      throw new MessageError('unexpected-type', `Expected a request, got ${JSON.stringify(fields.type)?.slice(0, 80)}.`);
     }
     id = integer(fields, 'id');
     return { type: 'request', id, request: parseRequest(fields.request) };
@@ -292,13 +321,13 @@ function parseWireSession(value: unknown): WireSession {
   const fields = object(value, 'A session');
   const state = fields.state;
   if (state !== 'running' && state !== 'exited') {
-    throw new MessageError('"state" must be running or exited.');
+    throw new MessageError('invalid-field', '"state" must be running or exited.');
   }
   return {
     handle: integer(fields, 'handle', 0, 0xffff_ffff),
     sessionId: sessionId(fields),
-    milestoneId: string(fields, 'milestoneId', 4_096),
-    title: string(fields, 'title', 4_096),
+    milestoneId: string(fields, 'milestoneId', MessageLimits.maxOptionChars),
+    title: string(fields, 'title', MessageLimits.maxOptionChars),
     pid: optionalInteger(fields, 'pid'),
     state,
     exitCode: optionalInteger(fields, 'exitCode', Number.MIN_SAFE_INTEGER),
@@ -308,8 +337,8 @@ function parseWireSession(value: unknown): WireSession {
     lastActivity: number(fields, 'lastActivity'),
     attachedViews: integer(fields, 'attachedViews'),
     replayBytes: integer(fields, 'replayBytes'),
-    cwd: optionalString(fields, 'cwd', 4_096),
-    command: string(fields, 'command', 4_096),
+    cwd: optionalString(fields, 'cwd', MessageLimits.maxOptionChars),
+    command: string(fields, 'command', MessageLimits.maxOptionChars),
     options: parseSessionOptions(fields.options),
     cols: integer(fields, 'cols', 1),
     rows: integer(fields, 'rows', 1),
@@ -323,7 +352,7 @@ export function parseHostMessage(payload: Buffer): HostMessage {
       return {
         type: 'welcome',
         protocolVersion: integer(fields, 'protocolVersion'),
-        hostVersion: string(fields, 'hostVersion', 256),
+        hostVersion: string(fields, 'hostVersion', MessageLimits.maxVersionChars),
         hostPid: integer(fields, 'hostPid'),
       };
     case 'response': {
@@ -332,17 +361,20 @@ export function parseHostMessage(payload: Buffer): HostMessage {
         return { type: 'response', id, ok: true, result: fields.result };
       }
       const error = object(fields.error, '"error"');
-      return { type: 'response', id, ok: false, error: { kind: string(error, 'kind', 64), message: string(error, 'message') } };
+      if (!isWireErrorKind(error.kind)) {
+        throw new MessageError('invalid-field', `Unknown error kind ${JSON.stringify(error.kind)?.slice(0, 80)}.`);
+      }
+      return { type: 'response', id, ok: false, error: { kind: error.kind, message: string(error, 'message') } };
     }
     case 'event': {
       const event = fields.event;
-      if (event !== 'created' && event !== 'changed' && event !== 'closed' && event !== 'exit') {
-        throw new MessageError(`Unknown event ${JSON.stringify(event)?.slice(0, 80)}.`);
+      if (!isSessionEventKind(event)) {
+        throw new MessageError('invalid-field', `Unknown event ${JSON.stringify(event)?.slice(0, 80)}.`);
       }
       return { type: 'event', event, session: parseWireSession(fields.session) };
     }
     default:
-      throw new MessageError(`Unknown host message ${JSON.stringify(fields.type)?.slice(0, 80)}.`);
+      throw new MessageError('unexpected-type', `Unknown host message ${JSON.stringify(fields.type)?.slice(0, 80)}.`);
   }
 }
 
@@ -352,7 +384,7 @@ export function parseResult<M extends HostMethod>(method: M, value: unknown): Ho
   switch (method) {
     case 'list': {
       if (!Array.isArray(fields.sessions)) {
-        throw new MessageError('"sessions" must be an array.');
+        throw new MessageError('invalid-field', '"sessions" must be an array.');
       }
       return { sessions: fields.sessions.map(parseWireSession) } as HostResults[M];
     }
@@ -360,12 +392,12 @@ export function parseResult<M extends HostMethod>(method: M, value: unknown): Ho
       return { session: parseWireSession(fields.session) } as HostResults[M];
     case 'getOrCreate':
       if (typeof fields.created !== 'boolean') {
-        throw new MessageError('"created" must be a boolean.');
+        throw new MessageError('invalid-field', '"created" must be a boolean.');
       }
       return { session: parseWireSession(fields.session), created: fields.created } as HostResults[M];
     case 'close':
       if (typeof fields.closed !== 'boolean') {
-        throw new MessageError('"closed" must be a boolean.');
+        throw new MessageError('invalid-field', '"closed" must be a boolean.');
       }
       return { closed: fields.closed } as HostResults[M];
     case 'screen':
@@ -378,9 +410,8 @@ export function parseResult<M extends HostMethod>(method: M, value: unknown): Ho
 export function parseReject(payload: Buffer): RejectMessage {
   const fields = object(parseJson(payload), 'A reject message');
   const reason = fields.reason;
-  const reasons: ReadonlyArray<RejectMessage['reason']> = ['bad-token', 'protocol-version', 'bad-hello', 'bad-frame', 'bad-message', 'too-slow'];
-  if (!reasons.includes(reason as RejectMessage['reason'])) {
-    throw new MessageError(`Unknown reject reason ${JSON.stringify(reason)?.slice(0, 80)}.`);
+  if (!isRejectReason(reason)) {
+    throw new MessageError('invalid-field', `Unknown reject reason ${JSON.stringify(reason)?.slice(0, 80)}.`);
   }
-  return { reason: reason as RejectMessage['reason'], message: string(fields, 'message'), protocolVersion: integer(fields, 'protocolVersion') };
+  return { reason, message: string(fields, 'message'), protocolVersion: integer(fields, 'protocolVersion') };
 }

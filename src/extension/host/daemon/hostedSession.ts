@@ -1,0 +1,79 @@
+import { DisposableBase, Emitter, type Event, type PtyExit, type Session } from '../../sessions';
+import { FrameKind, encodeDataFrame } from '../protocol/frames';
+import type { WireSession } from '../protocol/messages';
+import { TerminalMirror } from './terminalMirror';
+
+/**
+ * One session as the host serves it: its frame handle, a mirror of its screen for
+ * views that attach later, and who asked it to pause.
+ */
+export class HostedSession extends DisposableBase {
+  readonly mirror: TerminalMirror;
+  /** Connections that asked for a pause, plus the mirror while it is behind. */
+  private readonly pausers = new Set<object>();
+  private ptyPaused = false;
+
+  private readonly _onDidOutput = this.register(new Emitter<Buffer>());
+  /** Each output chunk as an Output frame, once the mirror has it. */
+  readonly onDidOutput: Event<Buffer> = this._onDidOutput.event;
+  private readonly _onDidExit = this.register(new Emitter<PtyExit>());
+  readonly onDidExit: Event<PtyExit> = this._onDidExit.event;
+
+  /** Call in the manager's 'created' event, before the PTY's first output can arrive. */
+  constructor(
+    readonly session: Session,
+    readonly handle: number,
+  ) {
+    super();
+    this.mirror = this.register(new TerminalMirror(session.cols, session.rows, (pause) => this.setPaused(this.mirror, pause)));
+    this.register(
+      session.onData((data) => {
+        // Mirror first: a screen request that arrives after this frame went out must include it.
+        this.mirror.write(data);
+        this._onDidOutput.fire(encodeDataFrame(FrameKind.Output, handle, data));
+      }),
+    );
+    this.register(session.onExit((exit) => this._onDidExit.fire(exit)));
+  }
+
+  /** The PTY reads while nobody holds a pause: any one client, or the mirror, can hold it. */
+  setPaused(pauser: object, pause: boolean): void {
+    if (pause) {
+      this.pausers.add(pauser);
+    } else {
+      this.pausers.delete(pauser);
+    }
+    const shouldPause = this.pausers.size > 0;
+    if (shouldPause === this.ptyPaused || this.session.state === 'exited') {
+      return;
+    }
+    this.ptyPaused = shouldPause;
+    if (shouldPause) {
+      this.session.pause();
+    } else {
+      this.session.resume();
+    }
+  }
+
+  resize(cols: number, rows: number): void {
+    this.session.resize(cols, rows);
+    this.mirror.resize(cols, rows);
+  }
+
+  clearReplay(): void {
+    this.session.clearReplay();
+    this.mirror.clear();
+  }
+
+  toWire(): WireSession {
+    const { session } = this;
+    return {
+      ...session.snapshot(),
+      handle: this.handle,
+      options: session.options,
+      cols: session.cols,
+      rows: session.rows,
+      exitSignal: session.exit?.signal,
+    };
+  }
+}
