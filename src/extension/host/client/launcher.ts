@@ -45,7 +45,7 @@ async function tryConnect(directory: string, options: ConnectToSessionHostOption
   });
 }
 
-/** A host restarted between our reading its token and connecting; reading the token again helps. */
+/** No host yet (one is started), or a host restarted between our reading its token and connecting (read it again). */
 function isRetryable(error: unknown): error is HostError {
   return error instanceof HostError && (error.kind === 'no-host' || (error.kind === 'rejected' && /bad-token/.test(error.message)));
 }
