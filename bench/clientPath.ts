@@ -8,7 +8,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectToSessionHost } from '../src/extension/host/client/sessionHostClient';
+import { connectToSessionHost } from '../src/extension/host/client/launcher';
 
 async function main(): Promise<void> {
   const megabytes = Number(process.argv[2] ?? 50);

@@ -9,6 +9,7 @@ export const HOST_ERROR_KINDS = [
   'rejected',
   'disconnected',
   'protocol',
+  'timeout',
 ] as const;
 
 export type HostErrorKind = (typeof HOST_ERROR_KINDS)[number];

@@ -1,61 +1,40 @@
-import { spawn } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
 import * as net from 'node:net';
-import { splitInput } from '../../../shared/input';
-import type { SessionInfo, SignalName } from '../../../shared/protocol';
 import {
   DisposableBase,
   Emitter,
-  SessionError,
-  requireSession,
-  validateSize,
+  MutableDisposable,
+  disposableTimeout,
   normalizeMilestoneId,
-  type Disposable,
+  requireSession,
+  toDisposable,
   type Event,
-  type PtyExit,
-  type SessionErrorKind,
   type SessionOptions,
   type SessionSettings,
   type SessionSnapshot,
-  type SessionState,
   type TerminalSession,
   type TerminalSessionChange,
   type TerminalSessionManager,
 } from '../../sessions';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameError, FrameKind, decodeDataPayload, encodeDataFrame, encodeJsonFrame, type Frame } from '../protocol/frames';
-import { buildHostArguments } from '../hostCommandLine';
 import { HostError } from '../hostErrors';
-import { defaultHostDirectory, ensurePrivateDirectory, hostPaths } from '../hostPaths';
 import {
   MessageError,
   PROTOCOL_VERSION,
   parseHostMessage,
   parseReject,
-  parseResult,
   type ClientMessage,
   type HostMessage,
-  type HostMethod,
   type HostRequest,
   type HostResults,
   type RejectMessage,
-  type WireError,
+  type SessionEventMessage,
   type WireSession,
 } from '../protocol/messages';
+import { DEFAULT_REQUEST_TIMEOUT_MS, PendingRequests } from './pendingRequests';
+import { RemoteSession, type HostChannel } from './remoteSession';
+import { resultFromWire } from './wireErrors';
 
 const HANDSHAKE_TIMEOUT_MS = 5_000;
-/** Input is sent in pieces this long (UTF-16 units, at most 3 UTF-8 bytes each): far below the frame limit. */
-const MAX_INPUT_CHARS_PER_FRAME = 256 * 1024;
-
-const SESSION_ERROR_KINDS: ReadonlySet<string> = new Set<SessionErrorKind>([
-  'invalid-milestone-id',
-  'invalid-argument',
-  'cwd-not-found',
-  'command-not-found',
-  'spawn-failed',
-  'unknown-session',
-  'session-exited',
-  'manager-disposed',
-]);
 
 /** Why the connection to the host ended. */
 export interface HostDisconnect {
@@ -67,216 +46,26 @@ export interface HostDisconnect {
 export interface SessionHostClientOptions {
   /** Told to the host for its log. */
   readonly clientVersion?: string;
-  /** Where failures of fire-and-forget requests (resize, signal, ...) are reported. */
+  /** Where failures of fire-and-forget requests (resize, signal, ...) and late answers are reported. */
   readonly log?: (message: string) => void;
   readonly maxFrameBytes?: number;
-}
-
-interface PendingRequest {
-  readonly method: HostMethod;
-  readonly resolve: (result: unknown) => void;
-  readonly reject: (error: Error) => void;
-}
-
-function errorFromWire(error: WireError): Error {
-  if (SESSION_ERROR_KINDS.has(error.kind)) {
-    return new SessionError(error.kind as SessionErrorKind, error.message);
-  }
-  return new HostError('protocol', `The session host failed the request (${error.kind}): ${error.message}`);
-}
-
-/** A session that lives in the session host, mirrored from the host's events. */
-class RemoteSession implements TerminalSession {
-  private wire: WireSession;
-  private disconnected = false;
-  private screenInFlight: Promise<string> | undefined;
-
-  private readonly _onData = new Emitter<string>();
-  readonly onData: Event<string> = this._onData.event;
-  private readonly _onExit = new Emitter<PtyExit>();
-  readonly onExit: Event<PtyExit> = this._onExit.event;
-  private readonly _onDidChange = new Emitter<TerminalSession>();
-  readonly onDidChange: Event<TerminalSession> = this._onDidChange.event;
-
-  constructor(
-    private readonly client: SessionHostClient,
-    wire: WireSession,
-  ) {
-    this.wire = wire;
-  }
-
-  get handle(): number {
-    return this.wire.handle;
-  }
-  get id(): string {
-    return this.wire.sessionId;
-  }
-  get milestoneId(): string {
-    return this.wire.milestoneId;
-  }
-  get title(): string {
-    return this.wire.title;
-  }
-  get options(): SessionOptions {
-    return this.wire.options;
-  }
-  get createdAt(): number {
-    return this.wire.createdAt;
-  }
-  get pid(): number {
-    return this.wire.pid ?? 0;
-  }
-  /** After a disconnect nobody can reach the process any more: for the UI it has ended. */
-  get state(): SessionState {
-    return this.disconnected ? 'exited' : this.wire.state;
-  }
-  get exitCode(): number | undefined {
-    return this.wire.exitCode;
-  }
-  get exitedAt(): number | undefined {
-    return this.wire.exitedAt;
-  }
-  get lastActivity(): number {
-    return this.wire.lastActivity;
-  }
-  get attachedViews(): number {
-    return this.wire.attachedViews;
-  }
-
-  /** Applies the host's latest description. */
-  update(wire: WireSession): void {
-    this.wire = wire;
-  }
-
-  /**
-   * Every listener gets all output, also while a screen is in flight: output that
-   * arrives before the screen response is in that screen (the host holds back what
-   * is not), which is what TerminalSession.screen promises. Dropping it here
-   * instead would starve the session's other views.
-   */
-  receiveOutput(data: string): void {
-    this.wire = { ...this.wire, lastActivity: Date.now() };
-    this._onData.fire(data);
-  }
-
-  fireExit(): void {
-    this._onExit.fire({ exitCode: this.wire.exitCode ?? 0, signal: this.wire.exitSignal });
-  }
-
-  fireChange(): void {
-    this._onDidChange.fire(this);
-  }
-
-  markDisconnected(): void {
-    if (!this.disconnected) {
-      this.disconnected = true;
-      this.fireChange();
-    }
-  }
-
-  attach(): Disposable {
-    this.client.notify({ method: 'attach', sessionId: this.id });
-    let detached = false;
-    return {
-      dispose: () => {
-        if (!detached) {
-          detached = true;
-          this.client.notify({ method: 'detach', sessionId: this.id });
-        }
-      },
-    };
-  }
-
-  write(data: string): void {
-    if (this.state === 'exited') {
-      throw new SessionError('session-exited', `Session ${this.id} has ended or its host is gone; input was not sent.`);
-    }
-    for (const piece of splitInput(data, MAX_INPUT_CHARS_PER_FRAME)) {
-      this.client.sendInput(this.handle, piece);
-    }
-  }
-
-  resize(cols: number, rows: number): void {
-    validateSize(cols, rows);
-    this.client.notify({ method: 'resize', sessionId: this.id, cols, rows });
-  }
-
-  signal(name: SignalName): void {
-    this.client.notify({ method: 'signal', sessionId: this.id, signal: name });
-  }
-
-  pause(): void {
-    this.client.notify({ method: 'pause', sessionId: this.id });
-  }
-
-  resume(): void {
-    this.client.notify({ method: 'resume', sessionId: this.id });
-  }
-
-  /**
-   * One request in flight per session, shared by concurrent callers: the host holds
-   * this client's output from the request until the response, so everything received
-   * before the response is in the screen. (Overlapping requests would each need
-   * their own cut of the held output.)
-   */
-  screen(): Promise<string> {
-    this.screenInFlight ??= this.client
-      .request({ method: 'screen', sessionId: this.id })
-      .then((result) => result.screen)
-      .finally(() => {
-        this.screenInFlight = undefined;
-      });
-    return this.screenInFlight;
-  }
-
-  clearReplay(): void {
-    this.client.notify({ method: 'clearReplay', sessionId: this.id });
-  }
-
-  info(): SessionInfo {
-    return {
-      sessionId: this.id,
-      milestoneId: this.milestoneId,
-      title: this.title,
-      pid: this.wire.pid,
-      state: this.state,
-      exitCode: this.exitCode,
-      exitedAt: this.exitedAt,
-    };
-  }
-
-  snapshot(): SessionSnapshot {
-    return {
-      ...this.info(),
-      createdAt: this.createdAt,
-      lastActivity: this.lastActivity,
-      attachedViews: this.attachedViews,
-      replayBytes: this.wire.replayBytes,
-      cwd: this.wire.cwd,
-      command: this.wire.command,
-    };
-  }
-
-  dispose(): void {
-    this._onData.dispose();
-    this._onExit.dispose();
-    this._onDidChange.dispose();
-  }
+  /** How long a request waits for its answer; defaults to DEFAULT_REQUEST_TIMEOUT_MS. */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
  * The session manager API, served by the session host over its socket. Getters are
  * synchronous: the client keeps every session's state current from host events.
  */
-export class SessionHostClient extends DisposableBase implements TerminalSessionManager {
+export class SessionHostClient extends DisposableBase implements TerminalSessionManager, HostChannel {
   private readonly decoder: FrameDecoder;
+  private readonly requests: PendingRequests;
   private readonly sessions = new Map<string, RemoteSession>();
   private readonly byHandle = new Map<number, RemoteSession>();
-  private readonly pending = new Map<number, PendingRequest>();
-  private nextRequestId = 1;
   private readonly queue: Frame[] = [];
   private draining = false;
-  private drainScheduled = false;
+  private readonly scheduledDrain = this.register(new MutableDisposable());
+  private readonly handshakeTimeout = this.register(new MutableDisposable());
   private welcome: { resolve: (pid: number) => void; reject: (error: Error) => void } | undefined;
   private closedReason: HostDisconnect | undefined;
   private _hostPid = 0;
@@ -319,6 +108,7 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
   ) {
     super();
     this.decoder = new FrameDecoder(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    this.requests = this.register(new PendingRequests(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, (message) => options.log?.(message)));
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => {
       // Reported through 'close', which always follows.
@@ -336,17 +126,17 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
 
   private handshake(token: string, clientVersion: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      this.handshakeTimeout.value = disposableTimeout(() => {
         reject(new HostError('no-host', `The session host did not answer the handshake within ${HANDSHAKE_TIMEOUT_MS} ms.`));
       }, HANDSHAKE_TIMEOUT_MS);
       this.welcome = {
         resolve: (pid) => {
-          clearTimeout(timer);
+          this.handshakeTimeout.clear();
           this._hostPid = pid;
           resolve();
         },
         reject: (error) => {
-          clearTimeout(timer);
+          this.handshakeTimeout.clear();
           reject(error);
         },
       };
@@ -400,17 +190,15 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
     return [...this.sessions.values()];
   }
 
-  // ---- requests ----
+  // ---- sending ----
 
+  /** Fails with a HostError when the host is gone or does not answer within the request timeout. */
   request<R extends HostRequest>(request: R): Promise<HostResults[R['method']]> {
     if (this.closedReason) {
       return Promise.reject(new HostError('disconnected', `The session host is not connected: ${this.closedReason.reason}`));
     }
-    const id = this.nextRequestId++;
-    return new Promise<HostResults[R['method']]>((resolve, reject) => {
-      this.pending.set(id, { method: request.method, resolve: resolve as (result: unknown) => void, reject });
-      this.sendMessage({ type: 'request', id, request });
-    });
+    const result = this.requests.add(request.method, (id) => this.sendMessage({ type: 'request', id, request }));
+    return result as Promise<HostResults[R['method']]>;
   }
 
   /** Fire and forget: failures are only logged (the in-process API has no way to report them either). */
@@ -452,7 +240,7 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
    * onData delivers what follows it.
    */
   private drain(): void {
-    if (this.draining || this.drainScheduled) {
+    if (this.draining || this.scheduledDrain.value) {
       return;
     }
     this.draining = true;
@@ -460,11 +248,11 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
       while (this.queue.length > 0 && !this.closedReason) {
         const frame = this.queue.shift() as Frame;
         if (this.handleFrame(frame)) {
-          this.drainScheduled = true;
-          setImmediate(() => {
-            this.drainScheduled = false;
+          const immediate = setImmediate(() => {
+            this.scheduledDrain.clear();
             this.drain();
           });
+          this.scheduledDrain.value = toDisposable(() => clearImmediate(immediate));
           return;
         }
       }
@@ -523,50 +311,42 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
         this.welcome = undefined;
         return false;
       case 'response': {
-        const pending = this.pending.get(message.id);
-        if (!pending) {
-          return false;
-        }
-        this.pending.delete(message.id);
-        if (!message.ok) {
-          pending.reject(errorFromWire(message.error));
-          return false;
-        }
-        try {
-          pending.resolve(parseResult(pending.method, message.result));
-        } catch (error) {
-          pending.reject(error instanceof MessageError ? new HostError('protocol', error.message) : (error as Error));
-        }
-        return pending.method === 'screen';
+        const method = this.requests.settle(message.id, (method) => resultFromWire(method, message));
+        return method === 'screen' && message.ok;
       }
-      case 'event': {
-        const wire = message.session;
-        switch (message.event) {
-          case 'created':
-            this.upsert(wire);
-            break;
-          case 'changed': {
-            const session = this.upsert(wire);
-            session.fireChange();
-            this._onDidChangeSessions.fire({ kind: 'changed', session });
-            break;
-          }
-          case 'exit':
-            this.upsert(wire).fireExit();
-            break;
-          case 'closed': {
-            const session = this.sessions.get(wire.sessionId);
-            if (session) {
-              session.update(wire);
-              this.forget(session);
-            }
-            break;
-          }
-        }
+      case 'event':
+        this.handleEvent(message);
         return false;
+    }
+  }
+
+  private handleEvent(message: SessionEventMessage): void {
+    const wire = message.session;
+    switch (message.event) {
+      case 'created':
+        this.upsert(wire);
+        break;
+      case 'changed': {
+        const session = this.upsert(wire);
+        session.fireChange();
+        this._onDidChangeSessions.fire({ kind: 'changed', session });
+        break;
+      }
+      case 'exit':
+        this.upsert(wire).fireExit();
+        break;
+      case 'closed': {
+        const session = this.sessions.get(wire.sessionId);
+        if (session) {
+          session.update(wire);
+          this.forget(session);
+        }
+        break;
       }
     }
   }
+
+  // ---- the registry of sessions ----
 
   /** The proxy for `wire`, created (and announced) on first sight, updated otherwise. */
   private upsert(wire: WireSession): RemoteSession {
@@ -589,6 +369,8 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
     session.dispose();
   }
 
+  // ---- ending ----
+
   private protocolFailure(reason: string): void {
     this.options.log?.(reason);
     this.disconnect({ reason });
@@ -601,13 +383,11 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
     this.closedReason = why;
     this.socket.destroy();
     this.queue.length = 0;
+    this.scheduledDrain.clear();
     const error = new HostError('disconnected', why.reason);
     this.welcome?.reject(error);
     this.welcome = undefined;
-    for (const pending of this.pending.values()) {
-      pending.reject(error);
-    }
-    this.pending.clear();
+    this.requests.rejectAll(error);
     for (const session of this.sessions.values()) {
       session.markDisconnected();
     }
@@ -627,91 +407,4 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
       session.dispose();
     }
   }
-}
-
-// ---- starting and finding the host ----
-
-export interface ConnectToSessionHostOptions {
-  /** The compiled host entry point (dist/sessionHost.js). */
-  readonly hostScript: string;
-  /** The private directory; defaults to defaultHostDirectory(). */
-  readonly directory?: string;
-  readonly clientVersion?: string;
-  /**
-   * Settings for a host this call starts. A host that is already running keeps the
-   * settings it was started with.
-   */
-  readonly detachedTimeoutMs?: number;
-  readonly replayBufferBytes?: number;
-  readonly idleShutdownMs?: number;
-  /** How long to wait for a started host to answer. */
-  readonly startTimeoutMs?: number;
-  /** The runtime for the host; Electron's binary runs as Node with ELECTRON_RUN_AS_NODE. */
-  readonly execPath?: string;
-  readonly log?: (message: string) => void;
-}
-
-export const DEFAULT_HOST_START_TIMEOUT_MS = 10_000;
-const RETRY_INTERVAL_MS = 100;
-
-async function tryConnect(directory: string, options: ConnectToSessionHostOptions): Promise<SessionHostClient> {
-  const paths = hostPaths(directory);
-  let token: string;
-  try {
-    token = (await fsp.readFile(paths.token, 'utf8')).trim();
-  } catch {
-    throw new HostError('no-host', `No session host token in ${directory}.`);
-  }
-  return SessionHostClient.connect(paths.socket, token, { clientVersion: options.clientVersion, log: options.log });
-}
-
-/**
- * Connects to this user's session host, starting one (detached, so it outlives the
- * extension host) when none answers. Fails with a HostError after the timeout.
- */
-export async function connectToSessionHost(options: ConnectToSessionHostOptions): Promise<SessionHostClient> {
-  const directory = options.directory ?? defaultHostDirectory();
-  await ensurePrivateDirectory(directory);
-  const deadline = Date.now() + (options.startTimeoutMs ?? DEFAULT_HOST_START_TIMEOUT_MS);
-  let started: { exitCode: number | null } | undefined;
-  let lastError: Error | undefined;
-  for (;;) {
-    try {
-      return await tryConnect(directory, options);
-    } catch (error) {
-      const retryable = error instanceof HostError && (error.kind === 'no-host' || (error.kind === 'rejected' && /bad-token/.test(error.message)));
-      if (!retryable) {
-        throw error;
-      }
-      // bad-token: a host restarted between reading its token and connecting; read it again.
-      lastError = error;
-    }
-    if (!started) {
-      started = startHost(directory, options);
-    }
-    if (Date.now() > deadline) {
-      const exited = started.exitCode !== null ? ` The host process exited with code ${started.exitCode}.` : '';
-      throw new HostError(
-        'start-timeout',
-        `The session host did not answer within ${options.startTimeoutMs ?? DEFAULT_HOST_START_TIMEOUT_MS} ms.${exited} See ${hostPaths(directory).log}. Last error: ${lastError?.message}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, RETRY_INTERVAL_MS));
-  }
-}
-
-function startHost(directory: string, options: ConnectToSessionHostOptions): { exitCode: number | null } {
-  const status: { exitCode: number | null } = { exitCode: null };
-  options.log?.(`starting the session host in ${directory}`);
-  const child = spawn(options.execPath ?? process.execPath, [options.hostScript, ...buildHostArguments({ ...options, directory, hostVersion: options.clientVersion })], {
-    detached: true,
-    stdio: 'ignore',
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-  });
-  child.on('exit', (code) => {
-    status.exitCode = code;
-  });
-  child.on('error', (error) => options.log?.(`could not start the session host: ${error.message}`));
-  child.unref();
-  return status;
 }

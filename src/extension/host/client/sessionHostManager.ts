@@ -1,10 +1,12 @@
-import { connectToSessionHost, type HostDisconnect, type SessionHostClient } from './sessionHostClient';
+import { connectToSessionHost } from './launcher';
+import type { HostDisconnect, SessionHostClient } from './sessionHostClient';
 import {
   DisposableBase,
+  DisposableStore,
   Emitter,
+  MutableDisposable,
   SessionError,
   requireSession,
-  type Disposable,
   type Event,
   type SessionOptions,
   type SessionSettings,
@@ -32,7 +34,8 @@ export interface SessionHostManagerOptions {
 export class SessionHostManager extends DisposableBase implements TerminalSessionManager {
   private client: SessionHostClient | undefined;
   private connecting: Promise<SessionHostClient> | undefined;
-  private clientSubscriptions: Disposable[] = [];
+  /** The client and this manager's subscriptions to it, let go of together. */
+  private readonly clientScope = this.register(new MutableDisposable<DisposableStore>());
 
   private readonly _onDidChangeSessions = this.register(new Emitter<TerminalSessionChange>());
   readonly onDidChangeSessions: Event<TerminalSessionChange> = this._onDidChangeSessions.event;
@@ -121,13 +124,17 @@ export class SessionHostManager extends DisposableBase implements TerminalSessio
     this.dropClient();
     this.client = client;
     this.options.log(`Connected to the session host (pid ${client.hostPid}) with ${client.all().length} session(s).`);
-    this.clientSubscriptions = [
-      client.onDidChangeSessions((change) => this._onDidChangeSessions.fire(change)),
+    // A store disposes in reverse: the subscriptions end before the client does.
+    const scope = new DisposableStore();
+    scope.add(client);
+    scope.add(client.onDidChangeSessions((change) => this._onDidChangeSessions.fire(change)));
+    scope.add(
       client.onDidDisconnect((disconnect) => {
         this.options.log(`The session host connection ended: ${disconnect.reason}`);
         this._onDidDisconnect.fire(disconnect);
       }),
-    ];
+    );
+    this.clientScope.value = scope;
     for (const session of client.all()) {
       this._onDidChangeSessions.fire({ kind: 'created', session });
     }
@@ -136,9 +143,7 @@ export class SessionHostManager extends DisposableBase implements TerminalSessio
   }
 
   private dropClient(): void {
-    this.clientSubscriptions.forEach((subscription) => subscription.dispose());
-    this.clientSubscriptions = [];
-    this.client?.dispose();
+    this.clientScope.clear();
     this.client = undefined;
   }
 }
