@@ -1,14 +1,14 @@
-// Workbench driving shared by the bench scripts, on top of test/e2e/harness (left unchanged).
+// Workbench driving shared by the bench scripts, on top of the e2e harness.
 // Timings are taken inside the page where possible: a Playwright round trip costs milliseconds.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { openBrowser, repoRoot, runCommand, startWorkbench, webviewFrame, type Browser, type Workbench } from '../../test/e2e/harness';
+import { OPEN, PLAIN_BASH_SETTINGS, PROMPT } from '../../test/e2e/terminalUi';
 
-export const OPEN = 'Milestone Terminals: Open Milestone Terminal';
-export const PROMPT = /[#$] *$/m;
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { OPEN, PROMPT };
+export { sleep } from '../../test/support/timing';
 
 export interface BenchWorkbench {
   workbench: Workbench;
@@ -31,8 +31,7 @@ export async function startBench(extra: { settings?: Record<string, unknown>; ex
     extensionTestsPath: extra.extensionTestsPath,
     env: extra.env,
     settings: {
-      'milestoneTerminals.shell.path': '/bin/bash',
-      'milestoneTerminals.shell.args': ['--norc', '--noprofile'],
+      ...PLAIN_BASH_SETTINGS,
       'terminal.integrated.gpuAcceleration': 'off',
       'terminal.integrated.defaultProfile.linux': 'bench-bash',
       'terminal.integrated.profiles.linux': { 'bench-bash': { path: '/bin/bash', args: ['--norc', '--noprofile'] } },

@@ -1,14 +1,16 @@
 // Drives a real VS Code workbench (code-server, installed by scripts/install-workbench.sh) with
-// Debian's chromium through playwright-core. Works offline. See /work/shared/design/e2e.md.
+// Debian's chromium through playwright-core. Works offline.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import { EXTENSION_ID, type TestSummary } from '../support/extension';
 import { isAlive } from '../support/processes';
+import { pollUntil, sleep } from '../support/timing';
 
-export const EXTENSION_ID = 'milestone.milestone-terminals';
+export { EXTENSION_ID };
 
 export interface WorkbenchOptions {
   /** Folder the window opens. */
@@ -79,14 +81,6 @@ export interface IntegrationResult {
   exitCode: number | null;
 }
 
-/** Written by test/integration/index.ts to $MT_TEST_SUMMARY. */
-export interface TestSummary {
-  passes: number;
-  failures: number;
-  tests: number;
-  failed: string[];
-}
-
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
@@ -120,8 +114,6 @@ function findRepoRoot(): string {
   }
   throw new Error('harness: cannot find the repository root (test/e2e/workbench/package.json)');
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // Servers still running when this process exits (crash, timeout, Ctrl+C) are killed with it.
 const liveGroups = new Set<number>();
@@ -198,8 +190,8 @@ export async function stopSessionHost(hostDir: string): Promise<void> {
     } catch {
       continue; // already gone
     }
-    for (const deadline = Date.now() + 10_000; isAlive(pid) && Date.now() < deadline; ) await sleep(50);
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    const ended = await pollUntil(() => !isAlive(pid), `session host ${pid} to end`, { timeoutMs: 10_000, intervalMs: 50 }).catch(() => false);
+    if (!ended) process.kill(pid, 'SIGKILL');
   }
 }
 
@@ -283,18 +275,15 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
     }
   };
 
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://${authority}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (!running || Date.now() > deadline) {
-      await stop();
-      throw new Error(`harness: code-server did not come up on ${authority}; ${logFile}:\n${tail(logFile, 20)}`);
-    }
-    await sleep(100);
+  const healthy = async () => {
+    if (!running) throw new Error('code-server exited');
+    return (await fetch(`http://${authority}/healthz`).catch(() => undefined))?.ok; // undefined: not listening yet
+  };
+  try {
+    await pollUntil(healthy, `code-server on ${authority}`, { timeoutMs: 60_000, intervalMs: 100 });
+  } catch (err) {
+    await stop();
+    throw new Error(`harness: code-server did not come up on ${authority} (${String(err)}); ${logFile}:\n${tail(logFile, 20)}`);
   }
 
   // The CLI has no --extensionDevelopmentPath: the workbench reads it from the URL payload, as
@@ -365,10 +354,14 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
       await input.waitFor({ state: 'visible', timeout: 5_000 });
       // Short timeouts and polling: a palette closed by a focus change fails fast and is retried.
       await input.fill(`>${label}`, { timeout: 1_000 });
-      for (const deadline = Date.now() + 5_000; !(await exact.first().isVisible()); await sleep(100)) {
-        if (!(await input.isVisible())) throw new Error('the palette closed');
-        if (Date.now() > deadline) throw new Error('no such command (yet)');
-      }
+      await pollUntil(
+        async () => {
+          if (!(await input.isVisible())) throw new Error('the palette closed');
+          return exact.first().isVisible();
+        },
+        'the command in the palette',
+        { timeoutMs: 5_000, intervalMs: 100 },
+      );
       // Keyboard, not click: the list re-renders while filtering, which makes clicks flaky, and
       // "Foo: Open" must not run "Foo: Open All" that may be listed first.
       for (let moves = 0; (await focused.textContent({ timeout: 1_000 })) !== label; moves++) {
@@ -380,15 +373,13 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
       if (!(await focusedInput.count())) throw new Error('the palette lost focus');
       await page.keyboard.press('Enter');
       // The palette closes, or turns into the command's own quick pick (a new value).
-      for (const deadline = Date.now() + 5_000; (await input.isVisible()) && (await input.inputValue()) === `>${label}`; await sleep(100)) {
-        if (Date.now() > deadline) throw new Error('the command did not start');
-      }
+      await pollUntil(async () => !(await input.isVisible()) || (await input.inputValue()) !== `>${label}`, 'the command to start', { timeoutMs: 5_000, intervalMs: 100 });
       return;
     } catch (err) {
       if (attempt >= attempts) throw new Error(`harness: cannot run command "${label}": ${String(err)}`);
       // Only to close the palette: an Escape that lands in a terminal would reach its program.
       if (await input.isVisible()) await page.keyboard.press('Escape');
-      await sleep(1_000);
+      await sleep(1_000); // a pause before the next attempt, not a wait for anything in particular
     }
   }
 }
@@ -405,18 +396,18 @@ export async function webviewFrame(
   timeoutMs = 30_000,
 ): Promise<FrameLocator> {
   const outer = page.locator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const nameOfPanel = async (): Promise<string | undefined> => {
     for (const frame of await outer.all()) {
       const name = await frame.getAttribute('name');
       const inner = frame.contentFrame().locator('iframe#active-frame');
-      if (name && (await inner.getAttribute('title', { timeout: 1_000 }).catch(() => null)) === title) {
-        return page.locator(`iframe.webview.ready[name="${name}"]`).contentFrame().locator('iframe#active-frame').contentFrame();
-      }
+      if (name && (await inner.getAttribute('title', { timeout: 1_000 }).catch(() => null)) === title) return name;
     }
-    if (Date.now() > deadline) throw new Error(`harness: no webview titled "${title}" of ${extensionId}`);
-    await sleep(250);
-  }
+    return undefined;
+  };
+  const name = await pollUntil(nameOfPanel, `a webview titled "${title}" of ${extensionId}`, { timeoutMs, intervalMs: 250 }).catch((err: unknown) => {
+    throw new Error(`harness: ${String(err)}`);
+  });
+  return page.locator(`iframe.webview.ready[name="${name}"]`).contentFrame().locator('iframe#active-frame').contentFrame();
 }
 
 /** "Developer: Reload Window": restarts the extension host; unlike page.reload() it lets the

@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
+import { childCommands } from '../support/processes';
+import { pollUntil, sleep } from '../support/timing';
 import { openBrowser, repoRoot, runCommand, screenshot, startWorkbench, type Browser, type Workbench } from './harness';
 import { openNewMilestone, PLAIN_BASH_SETTINGS } from './terminalUi';
 
@@ -40,14 +42,6 @@ function extensionHostPid(hostDir: string): number {
     });
   assert.equal(candidates.length, 1, `one extension host for ${hostDir}`);
   return candidates[0];
-}
-
-function children(pid: number): string[] {
-  try {
-    return execFileSync('ps', ['-o', 'comm=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  } catch {
-    return []; // ps exits 1 when there are none
-  }
 }
 
 /** The page frame holding the terminal titled `title` (for evaluate), and its parent, VS Code's webview host. */
@@ -131,11 +125,11 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
     let peakExtensionHost = baseline;
     let peakSessionHost = 0;
     for (let second = 0; second < FLOOD_SECONDS; second++) {
-      await page.waitForTimeout(1_000);
+      await sleep(1_000); // the flood's duration, sampled once a second
       peakExtensionHost = Math.max(peakExtensionHost, rssMb(extensionHost));
       peakSessionHost = Math.max(peakSessionHost, rssMb(sessionHostPid));
     }
-    assert.deepEqual(children(shellPid), ['yes'], 'yes is still running');
+    assert.deepEqual(childCommands(shellPid), ['yes'], 'yes is still running');
     // The window still answers: the command palette opens while the flood goes on.
     const paletteAsked = Date.now();
     await page.keyboard.press('F1');
@@ -146,10 +140,7 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
     await frame.locator('.xterm-screen').click();
     const interruptAt = Date.now();
     await page.keyboard.press('Control+C');
-    while (children(shellPid).includes('yes')) {
-      assert.ok(Date.now() - interruptAt < 1_000, 'Ctrl+C stopped yes within a second');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await pollUntil(() => !childCommands(shellPid).includes('yes'), 'Ctrl+C to stop yes within a second', { timeoutMs: Math.max(0, interruptAt + 1_000 - Date.now()), intervalMs: 20 });
     const stopMs = Date.now() - interruptAt;
     console.log(
       `      extension host RSS ${baseline.toFixed(0)} -> peak ${peakExtensionHost.toFixed(0)} MB; session host peak ${peakSessionHost.toFixed(0)} MB; palette ${paletteMs} ms; Ctrl+C stopped yes in ${stopMs} ms`,
@@ -168,7 +159,7 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
     // Output starts once the tab is hidden and the page frozen: ~15 MB, far over the high watermark.
     await page.keyboard.type(`sleep 4; seq 1 2000000; touch ${marker}\n`);
     await runCommand(page, 'File: New Untitled Text File');
-    await page.waitForTimeout(500);
+    await page.locator('.tab.active', { hasText: 'Untitled' }).waitFor();
     // The webview shares the workbench's thread: this freezes both, so no acknowledgement
     // comes back. Meanwhile the marker is watched from here.
     const frozeAt = Date.now();
@@ -178,13 +169,10 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
         // busy
       }
     }, FREEZE_MS);
-    let finishedAfterMs: number | undefined;
-    while (finishedAfterMs === undefined && Date.now() - frozeAt < FREEZE_MS) {
-      if (existsSync(marker)) {
-        finishedAfterMs = Date.now() - frozeAt;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const finishedAfterMs = await pollUntil(() => existsSync(marker), 'seq to finish during the freeze', { timeoutMs: FREEZE_MS, intervalMs: 100 }).then(
+      () => Date.now() - frozeAt,
+      () => undefined,
+    );
     await freeze;
     console.log(`      seq finished ${finishedAfterMs} ms into a ${FREEZE_MS} ms freeze of the page`);
     assert.ok(finishedAfterMs !== undefined, 'the process ran to its end while the hidden page was frozen');
@@ -206,7 +194,7 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
     await terminal.locator('.xterm-screen').click();
     await terminal.locator('.xterm-helper-textarea:focus').waitFor();
     await page.keyboard.type('yes\n');
-    await page.waitForTimeout(10_000);
+    await sleep(10_000); // the flood's duration
     const interruptAt = Date.now();
     await page.keyboard.press('Control+C');
     await page.keyboard.type('echo panel-$((40+2))\n');
@@ -243,11 +231,12 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
         }
       }, messages.slice(start, start + 500));
     }
-    const deadline = Date.now() + 60_000;
     let errors = 0;
-    while ((errors = await inner.evaluate(() => (window as unknown as { fuzzState: { errors: number } }).fuzzState.errors)) < FUZZ_MESSAGES && Date.now() < deadline) {
-      await page.waitForTimeout(200);
-    }
+    await pollUntil(
+      async () => (errors = await inner.evaluate(() => (window as unknown as { fuzzState: { errors: number } }).fuzzState.errors)) >= FUZZ_MESSAGES,
+      () => `${FUZZ_MESSAGES} validation errors (${errors} so far)`,
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     assert.equal(errors, FUZZ_MESSAGES, 'one validation error per malformed message');
     await frame.locator('.xterm-screen').click();
     await page.keyboard.type('echo still-$((40+2))\n');

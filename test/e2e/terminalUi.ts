@@ -1,5 +1,9 @@
 /** Driving a milestone terminal in the workbench, shared by the end-to-end suites. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
+import { EXTENSION_ID } from '../support/extension';
+import { pollUntil } from '../support/timing';
 import { runCommand, webviewFrame } from './harness';
 
 /** User settings for a predictable shell: bash without rc files. */
@@ -25,17 +29,9 @@ export async function waitForText(frame: FrameLocator, text: string | RegExp, ti
 
 /** Polls the screen until `predicate` holds for its rows. */
 export async function waitForRows(frame: FrameLocator, predicate: (rows: string[]) => boolean, what: string, timeout = 20_000): Promise<string[]> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const rows = await screenRows(frame);
-    if (predicate(rows)) {
-      return rows;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`screen never showed ${what}:\n${rows.join('\n')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let rows: string[] = [];
+  await pollUntil(async () => predicate((rows = await screenRows(frame))), () => `the screen to show ${what}; it showed:\n${rows.join('\n')}`, { timeoutMs: timeout, intervalMs: 100 });
+  return rows;
 }
 
 /** Clicks into the terminal, as a user would, and types. */
@@ -62,4 +58,31 @@ export async function openNewMilestone(page: Page, id: string): Promise<FrameLoc
   const frame = await webviewFrame(page, id);
   await waitForText(frame, PROMPT);
   return frame;
+}
+
+/** The row the terminal's cursor is on, or -1 while no cursor is drawn. */
+export async function cursorRow(frame: FrameLocator): Promise<number> {
+  return frame.locator('.xterm-rows').evaluate((rows) => Array.from(rows.children).findIndex((row) => row.querySelector('.xterm-cursor') !== null));
+}
+
+/**
+ * The screen the extension last saved to disk for `milestoneId` (the replay a tab shows when its
+ * session host is gone), or undefined before the first save. Saved screens live in the
+ * workspace storage of the user data directory, one JSON file per milestone.
+ */
+export function savedScreen(userDataDir: string, milestoneId: string): string | undefined {
+  const storage = path.join(userDataDir, 'User', 'workspaceStorage');
+  const folders = fs.existsSync(storage) ? fs.readdirSync(storage) : [];
+  for (const folder of folders) {
+    const sessions = path.join(storage, folder, EXTENSION_ID, 'sessions');
+    for (const name of fs.existsSync(sessions) ? fs.readdirSync(sessions).filter((entry) => entry.endsWith('.json')) : []) {
+      try {
+        const saved = JSON.parse(fs.readFileSync(path.join(sessions, name), 'utf8')) as { milestoneId?: unknown; replay?: unknown };
+        if (saved.milestoneId === milestoneId && typeof saved.replay === 'string') return saved.replay;
+      } catch {
+        // being replaced right now: the next probe reads the new file
+      }
+    }
+  }
+  return undefined;
 }

@@ -3,13 +3,16 @@
  * (Debian chromium), driven by keyboard and mouse. Screenshots go to test-output/.
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { isDeepStrictEqual } from 'node:util';
+import type { FrameLocator, Page } from 'playwright-core';
+import { pollUntil } from '../support/timing';
 import { openBrowser, reloadWindow, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
-import { pickMilestone, PLAIN_BASH_SETTINGS, PROMPT, screenRows, typeInTerminal, waitForRows, waitForText } from './terminalUi';
+import { cursorRow, openNewMilestone, pickMilestone, PLAIN_BASH_SETTINGS, PROMPT, savedScreen, screenRows, typeInTerminal, waitForRows, waitForText } from './terminalUi';
 
+/** Each test opens the milestones it needs; only the workbench and browser are shared. */
 describe('Milestone Terminals in a real workbench (code-server + chromium)', () => {
   let workbench: Workbench;
   let browser: Browser;
@@ -42,7 +45,20 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await workbench?.stop();
   });
 
-  let pidLine = '';
+  const PID_LINE = /^pid-\d+-end$/;
+
+  /** Opens a new milestone whose shell prints hello-42 and its pid; returns the pid line. */
+  async function openGreeted(id: string): Promise<{ frame: FrameLocator; pidLine: string }> {
+    const frame = await openNewMilestone(page, id);
+    await typeInTerminal(page, frame, 'echo hello-$((6*7)); echo "pid-$$-end"\n');
+    const rows = await waitForRows(frame, (rows) => rows.includes('hello-42') && rows.some((row) => PID_LINE.test(row)), 'hello-42 and the pid');
+    return { frame, pidLine: rows.find((row) => PID_LINE.test(row))! };
+  }
+
+  /** Waits until the screen shows exactly `rows` again. */
+  async function waitForSameScreen(frame: FrameLocator, rows: string[], what: string): Promise<void> {
+    await waitForRows(frame, (now) => isDeepStrictEqual(now, rows), `${what}:\n${rows.join('\n')}\n-- but`);
+  }
 
   it('opens a terminal from the command palette and echoes what is typed', async () => {
     await pickMilestone(page, 'e2e-alpha', 'e2e-alpha');
@@ -51,8 +67,8 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await typeInTerminal(page, frame, 'echo hello-$((6*7)); echo "pid-$$-end"\n');
     await waitForText(frame, 'hello-42');
     await waitForText(frame, /pid-\d+-end/);
-    pidLine = (await screenRows(frame)).find((row) => /^pid-\d+-end$/.test(row)) ?? '';
-    assert.match(pidLine, /^pid-\d+-end$/);
+    const pidLine = (await screenRows(frame)).find((row) => PID_LINE.test(row)) ?? '';
+    assert.match(pidLine, PID_LINE);
     // Normal typing, including the letter that an old input filter rejected.
     await typeInTerminal(page, frame, 'echo "happy paper pupil"\n');
     await waitForRows(frame, (rows) => rows.includes('happy paper pupil'), 'the echoed words');
@@ -60,14 +76,19 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
   });
 
   it('keeps the page of a tab switched away from: back at once, with the output made meanwhile', async () => {
-    const frame = await webviewFrame(page, 'e2e-alpha');
-    await typeInTerminal(page, frame, 'sleep 2; echo later-$((6*7+1))\n');
-    const before = await screenRows(frame);
+    const frame = await openNewMilestone(page, 'e2e-hidden');
+    // The shell prints only once the test says the tab is hidden, and tells when it has.
+    const go = join(workspace, 'e2e-hidden.go');
+    const printed = join(workspace, 'e2e-hidden.printed');
+    await typeInTerminal(page, frame, 'until [ -e e2e-hidden.go ]; do sleep 0.1; done; echo later-$((6*7+1)); touch e2e-hidden.printed\n');
+    const before = await waitForRows(frame, (rows) => rows.some((row) => row.includes('touch e2e-hidden.printed')), 'the command line');
     // A page rebuilt by VS Code would lose this.
     await frame.locator('body').evaluate(() => ((window as unknown as { keptPage: boolean }).keptPage = true));
     await runCommand(page, 'File: New Untitled Text File');
-    await page.waitForTimeout(3_000); // `later-43` is printed while the tab is hidden
-    await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
+    await page.locator('.tab.active', { hasText: 'Untitled' }).waitFor();
+    writeFileSync(go, '');
+    await pollUntil(() => existsSync(printed), 'later-43 to be printed while the tab is hidden');
+    await page.locator('.tab', { hasText: 'e2e-hidden' }).click();
     await waitForText(frame, 'later-43', 2_000);
     assert.equal(await frame.locator('body').evaluate(() => (window as unknown as { keptPage?: boolean }).keptPage), true, 'the same page, not a rebuilt one');
     const after = await screenRows(frame);
@@ -75,23 +96,23 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
   });
 
   it('closing the tab keeps the process; reopening shows the same screen', async () => {
-    const before = await screenRows(await webviewFrame(page, 'e2e-alpha'));
-    await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
+    const { frame: first, pidLine } = await openGreeted('e2e-reopen');
+    const before = await screenRows(first);
+    await page.locator('.tab', { hasText: 'e2e-reopen' }).click();
     await runCommand(page, 'View: Close Editor');
-    await page.locator('.tab', { hasText: 'e2e-alpha' }).waitFor({ state: 'detached' });
-    await pickMilestone(page, 'e2e-alph', /running · pid/);
-    const frame = await webviewFrame(page, 'e2e-alpha');
-    await waitForText(frame, 'hello-42');
-    await page.waitForTimeout(300);
-    assert.deepEqual(await screenRows(frame), before);
+    await page.locator('.tab', { hasText: 'e2e-reopen' }).waitFor({ state: 'detached' });
+    await pickMilestone(page, 'e2e-reope', /running · pid/);
+    const frame = await webviewFrame(page, 'e2e-reopen');
+    await waitForSameScreen(frame, before, 'the screen from before the tab was closed');
     await typeInTerminal(page, frame, 'echo "pid-$$-end"\n');
     // The same shell answers with the same pid: its line is now on screen twice.
     await waitForRows(frame, (rows) => rows.filter((row) => row === pidLine).length === 2, `${pidLine} twice`);
   });
 
   it('lists the session in the sidebar tree', async () => {
+    await openNewMilestone(page, 'e2e-tree');
     await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
-    const row = page.locator('.pane-body .monaco-list-row[role="treeitem"]', { hasText: 'e2e-alpha' });
+    const row = page.locator('.pane-body .monaco-list-row[role="treeitem"]', { hasText: 'e2e-tree' });
     await row.waitFor({ timeout: 10_000 });
     assert.match(await row.innerText(), /running · pid \d+/);
     await screenshot(page, 'sidebar-tree');
@@ -104,17 +125,15 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
   });
 
   it('a window reload keeps the process and brings back the same screen', async () => {
-    await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
-    const before = await screenRows(await webviewFrame(page, 'e2e-alpha'));
+    const { frame: first, pidLine } = await openGreeted('e2e-reload');
+    const before = await screenRows(first);
     await reloadWindow(page);
-    await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
-    const frame = await webviewFrame(page, 'e2e-alpha');
-    await waitForText(frame, 'hello-42');
-    await page.waitForTimeout(300);
-    assert.deepEqual(await screenRows(frame), before);
+    await page.locator('.tab', { hasText: 'e2e-reload' }).click();
+    const frame = await webviewFrame(page, 'e2e-reload');
+    await waitForSameScreen(frame, before, 'the screen from before the reload');
     await typeInTerminal(page, frame, 'echo "pid-$$-end"\n');
     // The shell that answered before the reload answers again: same pid.
-    await waitForRows(frame, (rows) => rows.filter((row) => row === pidLine).length === 3, `${pidLine} a third time`);
+    await waitForRows(frame, (rows) => rows.filter((row) => row === pidLine).length === 2, `${pidLine} a second time`);
     console.log(`      pid before and after the reload: ${pidLine}`);
     await screenshot(page, 'after-reload');
   });
@@ -126,28 +145,26 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await typeInTerminal(page, frame, "printf 'alpha\\nbeta\\ngamma\\n' > vim-probe.txt && vim -u NONE -N vim-probe.txt\n");
     await waitForRows(frame, (rows) => rows.includes('gamma') && rows.some((row) => row.startsWith('~')), 'vim showing the file');
     await typeInTerminal(page, frame, 'jj');
-    await page.waitForTimeout(500);
+    await pollUntil(async () => (await cursorRow(frame)) === 2, 'the cursor to move down to gamma');
     const before = await screenRows(frame);
     await reloadWindow(page);
     await page.locator('.tab', { hasText: 'e2e-vim' }).click();
     frame = await webviewFrame(page, 'e2e-vim');
-    await waitForRows(frame, (rows) => rows.includes('gamma'), 'vim after the reload');
-    await page.waitForTimeout(300);
-    assert.deepEqual(await screenRows(frame), before);
+    await waitForSameScreen(frame, before, 'vim as before the reload');
     await screenshot(page, 'vim-after-reload');
     await typeInTerminal(page, frame, ':q!\n');
     await waitForRows(frame, (rows) => !rows.some((row) => row.startsWith('~')), 'vim to quit');
   });
 
   it('when the session host is killed, the tab keeps its saved screen and Restart starts afresh', async () => {
+    await openGreeted('e2e-host-killed');
     const lock = readdirSync(workbench.hostDir).find((name) => name.endsWith('.lock'));
     assert.ok(lock, 'a session host is running');
     const hostPid = Number(readFileSync(join(workbench.hostDir, lock), 'utf8'));
-    await page.locator('.tab', { hasText: 'e2e-alpha' }).click();
-    let frame = await webviewFrame(page, 'e2e-alpha');
-    await page.waitForTimeout(2_500); // the screen is saved a moment after output
+    // The screen is saved a moment after output; the tab shows the saved one once the host is gone.
+    await pollUntil(() => savedScreen(workbench.userDataDir, 'e2e-host-killed')?.includes('hello-42'), 'the screen with hello-42 to be saved');
     process.kill(hostPid, 'SIGKILL');
-    frame = await webviewFrame(page, 'e2e-alpha');
+    const frame = await webviewFrame(page, 'e2e-host-killed');
     await waitForText(frame, 'session host stopped');
     await waitForText(frame, 'hello-42');
     await frame.locator('#exit-banner:not([hidden])', { hasText: /Process ended at/ }).waitFor();

@@ -14,8 +14,13 @@ import { openNewMilestone, PLAIN_BASH_SETTINGS } from './terminalUi';
 const CODE_SERVER = join(repoRoot, 'test/e2e/workbench/node_modules/code-server/out/node/entry.js');
 
 describe('the packaged VSIX in a fresh workbench', () => {
+  const vsix = join(repoRoot, 'milestone-terminals.vsix');
   let workbench: Workbench | undefined;
   let browser: Browser | undefined;
+
+  before(() => {
+    execFileSync('npm', ['run', 'package'], { cwd: repoRoot, stdio: 'pipe' });
+  });
 
   after(async () => {
     await browser?.close();
@@ -23,8 +28,6 @@ describe('the packaged VSIX in a fresh workbench', () => {
   });
 
   it('packages node-pty with its native binary and nothing superfluous', () => {
-    execFileSync('npm', ['run', 'package'], { cwd: repoRoot, stdio: 'pipe' });
-    const vsix = join(repoRoot, 'milestone-terminals.vsix');
     const listing = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter(Boolean);
     assert.ok(listing.includes('extension/node_modules/node-pty/build/Release/pty.node'), 'native binary shipped');
     assert.ok(listing.includes('extension/dist/extension.js'));
@@ -38,7 +41,7 @@ describe('the packaged VSIX in a fresh workbench', () => {
   it('installs into a fresh code-server and opens a working terminal', async () => {
     const run = mkdtempSync(join(tmpdir(), 'mt-vsix-'));
     const extensionsDir = join(run, 'extensions');
-    execFileSync(process.execPath, [CODE_SERVER, '--extensions-dir', extensionsDir, '--user-data-dir', join(run, 'user'), '--install-extension', join(repoRoot, 'milestone-terminals.vsix')], {
+    execFileSync(process.execPath, [CODE_SERVER, '--extensions-dir', extensionsDir, '--user-data-dir', join(run, 'user'), '--install-extension', vsix], {
       env: { ...process.env, HOME: run, XDG_CONFIG_HOME: join(run, 'config'), XDG_DATA_HOME: join(run, 'data') },
       stdio: 'pipe',
     });

@@ -1,15 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { MilestoneTerminalsApi } from '../../src/extension/extension';
 import { loadDefinedMilestones } from '../../src/extension/milestones/milestoneSpec';
 import type { OpenedTerminal } from '../../src/extension/ui/commands';
+import { EXTENSION_ID } from '../support/extension';
 import { isAlive } from '../support/processes';
+import { sleep } from '../support/timing';
 import { CHOSEN_FOLDER, FROM_FILE, FROM_SETTINGS, PROOF_SETTING } from './fixture';
-
-const EXTENSION_ID = 'milestone.milestone-terminals';
 
 function open(argument?: unknown): Thenable<OpenedTerminal | undefined> {
   return vscode.commands.executeCommand<OpenedTerminal | undefined>('milestoneTerminals.open', argument);
@@ -48,7 +48,8 @@ describe('Milestone Terminals in an untrusted workspace (restricted mode)', () =
     ]) {
       assert.equal(await open(spec), undefined, `${spec.milestoneId} is refused`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Something that must not happen: half a second passes and nothing touched the marker.
+    await sleep(500);
     assert.equal(existsSync(marker), false, 'the command never ran');
     assert.deepEqual(api.listSessions().map((session) => session.milestoneId), []);
   });
@@ -57,8 +58,12 @@ describe('Milestone Terminals in an untrusted workspace (restricted mode)', () =
     const opened = await open({ milestoneId: 'plain' });
     assert.ok(opened, 'a plain milestone opens');
     assert.ok(isAlive(opened.pid));
+    // The workspace really chose another folder, one that exists, so obeying it would have been possible.
+    const chosen = join(folder, CHOSEN_FOLDER);
+    const settings = JSON.parse(readFileSync(join(folder, '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(settings['milestoneTerminals.defaultCwd'], chosen);
+    assert.ok(existsSync(chosen));
     assert.equal(readlinkSync(`/proc/${opened.pid}/cwd`), folder);
-    assert.notEqual(readlinkSync(`/proc/${opened.pid}/cwd`), join(folder, CHOSEN_FOLDER));
   });
 
   it('offers no milestone defined by the workspace (settings or .vscode/milestones.json)', async () => {

@@ -5,23 +5,14 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { MilestoneTerminalsApi } from '../../src/extension/extension';
 import type { OpenedTerminal } from '../../src/extension/ui/commands';
-import { isAlive } from '../support/processes';
+import { EXTENSION_ID } from '../support/extension';
+import { childCommands, isAlive } from '../support/processes';
+import { pollUntil } from '../support/timing';
 
-const EXTENSION_ID = 'milestone.milestone-terminals';
 const VIEW_TYPE = 'milestoneTerminals.terminal';
 
-async function until<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function until<T>(probe: () => T, what: string) {
+  return pollUntil(probe, what, { timeoutMs: 15_000, intervalMs: 50 });
 }
 
 function terminalTabs(label?: string): vscode.Tab[] {
@@ -129,7 +120,8 @@ describe('Milestone Terminals in the extension host', () => {
     const marker = join(scratch, 'interrupted.txt');
     const opened = await open({ milestoneId: 'interrupt', command: 'bash', args: ['--norc', '--noprofile', '-c', `trap 'echo interrupted > "${marker}"; exit 0' INT; sleep 100 & wait`] });
     assert.ok(opened);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The trap is set before the job starts: once sleep runs, Ctrl+C reaches the trap.
+    await until(() => childCommands(opened.pid).includes('sleep'), 'the job to start');
     await vscode.commands.executeCommand('milestoneTerminals.sendInterrupt', opened.sessionId);
     await until(() => existsSync(marker), 'the trap ran');
   });

@@ -5,13 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
 import Mocha from 'mocha';
-
-export interface TestSummary {
-  passes: number;
-  failures: number;
-  tests: number;
-  failed: string[];
-}
+import type { TestSummary } from '../support/extension';
 
 export async function run(): Promise<void> {
   const logFile = process.env.MT_TEST_LOG;

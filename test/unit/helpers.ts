@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import type { Event } from '../../src/extension/sessions';
 
 /** Resolves with the first value `event` fires that satisfies `predicate`, or rejects after `timeoutMs`. */
@@ -80,13 +80,12 @@ export function openFdCount(): number {
   return readdirSync('/proc/self/fd').length;
 }
 
-export async function eventually(check: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(`${what} not met within ${timeoutMs} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
+/** The program `pid` runs now (its name as the kernel reports it), or undefined once it is gone. */
+export function programName(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { Terminal } from '@xterm/headless';
 import { InBandAcks } from '../../src/extension/ui/inBandAcks';
 import { FlowControl } from '../../src/shared/protocol';
+import { pollUntil } from '../support/timing';
 
 /** A real xterm whose answers go through `acks`, as VS Code's terminal panel's do; collects what the process would get. */
 function connect(acks: InBandAcks): { term: Terminal; toProcess: () => string; write: (data: string) => Promise<void> } {
@@ -30,8 +31,8 @@ describe('InBandAcks (flow control for the terminal panel, with a real xterm)', 
     assert.equal(acks.unacknowledged, chars);
     assert.ok(acks.unacknowledged > FlowControl.highWatermarkChars);
     await Promise.all(written);
-    await new Promise((resolve) => setTimeout(resolve, 0)); // answers are sent from the parser
-    assert.ok(acks.unacknowledged < FlowControl.ackBatchChars, `${acks.unacknowledged} left after xterm parsed it all`);
+    // Answers are sent from the parser, after the writes' callbacks.
+    await pollUntil(() => acks.unacknowledged < FlowControl.ackBatchChars, () => `the count below a batch (${acks.unacknowledged} left after xterm parsed it all)`);
     assert.equal(toProcess(), '', 'our status answers never reach the process');
     term.dispose();
   });
@@ -43,9 +44,8 @@ describe('InBandAcks (flow control for the terminal panel, with a real xterm)', 
     await write('a\x1b[5nb'); // completes a batch: our request follows the process's
     await write('y'.repeat(2_000) + '\x1b[');
     await write('5n');
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await pollUntil(() => acks.unacknowledged < 1_000, () => `the count below a batch (${acks.unacknowledged} left)`);
     assert.equal(toProcess(), '\x1b[0n\x1b[0n', "one answer per request of the process's, none of ours");
-    assert.ok(acks.unacknowledged < 1_000, `${acks.unacknowledged} left`);
     term.dispose();
   });
 
@@ -57,12 +57,11 @@ describe('InBandAcks (flow control for the terminal panel, with a real xterm)', 
     await write('title\x07red: \x1b[3');
     await write('1mRED\x1b[0m \ud83d');
     await write('\ude00!');
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await pollUntil(() => acks.unacknowledged < 10, () => `the count below a batch (${acks.unacknowledged} left)`);
     const row = term.buffer.active.getLine(0)?.translateToString(true);
     assert.equal(row, '0123456789red: RED \u{1F600}!');
     const cell = term.buffer.active.getLine(0)?.getCell(15);
     assert.equal(cell?.getFgColor(), 1, 'RED is red');
-    assert.ok(acks.unacknowledged < 10, `${acks.unacknowledged} left`);
     term.dispose();
   });
 

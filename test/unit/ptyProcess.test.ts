@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PtyProcess, Session, isSessionError, startSession } from '../../src/extension/sessions';
-import { OutputCollector, PYTHON, eventually, isAlive, sessionMembers } from './helpers';
+import { pollUntil } from '../support/timing';
+import { OutputCollector, PYTHON, isAlive, programName, sessionMembers } from './helpers';
 
 const BASH = ['--norc', '--noprofile', '-i'];
 const bashEnv = { PS1: 'READY$ ', HISTFILE: '/dev/null' };
@@ -49,7 +50,7 @@ describe('PtyProcess (real pseudo-terminals)', () => {
     const output = new OutputCollector(pty.onData);
     await output.waitFor('READY$ ');
     pty.write('sleep 30; echo "slept $?"\r');
-    await eventually(() => sessionMembers(pty.pid).length > 1, 5_000, 'sleep started');
+    await pollUntil(() => sessionMembers(pty.pid).length > 1, 'sleep started', { timeoutMs: 5_000 });
     const startedAt = Date.now();
     pty.signal('SIGINT');
     pty.write('echo "alive $((40 + 2))"\r');
@@ -60,7 +61,8 @@ describe('PtyProcess (real pseudo-terminals)', () => {
 
   it('ends a plain sleep with SIGINT, reporting the signal', async () => {
     const pty = await spawn({ command: 'sleep', args: ['30'] });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Until the child has become `sleep` it is node-pty's helper, not the job to interrupt.
+    await pollUntil(() => programName(pty.pid) === 'sleep', 'the child to run sleep');
     pty.signal('SIGINT');
     const exit = await pty.whenExited();
     assert.equal(exit.signal, 2);
@@ -77,7 +79,7 @@ describe('PtyProcess (real pseudo-terminals)', () => {
 
   it('SIGTERM ends the foreground job', async () => {
     const pty = await spawn({ command: 'sleep', args: ['30'] });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await pollUntil(() => programName(pty.pid) === 'sleep', 'the child to run sleep');
     pty.signal('SIGTERM');
     assert.equal((await pty.whenExited()).signal, 15);
   });
@@ -101,10 +103,10 @@ describe('PtyProcess (real pseudo-terminals)', () => {
     // A background job in its own process group, and one that ignores the hangup.
     pty.write('sleep 1000 & (trap "" HUP TERM; sleep 1001) & echo started\r');
     await output.waitFor('started');
-    await eventually(() => sessionMembers(pty.pid).length >= 3, 5_000, 'jobs started');
+    await pollUntil(() => sessionMembers(pty.pid).length >= 3, 'jobs started', { timeoutMs: 5_000 });
     const members = sessionMembers(pty.pid);
     await pty.close(300);
-    await eventually(() => members.every((pid) => !isAlive(pid)), 5_000, 'every member gone');
+    await pollUntil(() => members.every((pid) => !isAlive(pid)), 'every member gone', { timeoutMs: 5_000 });
   });
 
   it('reports a missing working directory clearly', async () => {
@@ -171,7 +173,7 @@ describe('Session', () => {
     assert.equal(session.attachedViews, 0);
     assert.ok(session.detachedSince !== undefined);
     const before = session.lastActivity;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await pollUntil(() => Date.now() > before, 'the clock to move past the last activity');
     session.write('x');
     assert.ok(session.lastActivity > before);
     session.signal('EOF');

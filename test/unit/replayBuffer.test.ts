@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { ReplayBuffer, DEFAULT_REPLAY_BUFFER_BYTES, endOfEscapeSequence, safeStartIndex, unterminatedSequence } from '../../src/extension/sessions';
 
 /** [start, end) of every escape sequence in `text`, found by a straightforward scan. */
@@ -29,9 +31,13 @@ function colourfulLine(index: number): string {
 }
 
 describe('ReplayBuffer', () => {
-  it('defaults to the seed cap of 64 KiB', () => {
+  it('defaults to the seed cap of 64 KiB, the default of the replay buffer setting', () => {
     assert.equal(new ReplayBuffer().capacityBytes, 64 * 1024);
-    assert.equal(DEFAULT_REPLAY_BUFFER_BYTES, 65536);
+    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
+    };
+    const settingKiB = manifest.contributes.configuration.properties['milestoneTerminals.replayBufferKiB'].default;
+    assert.equal(DEFAULT_REPLAY_BUFFER_BYTES, Number(settingKiB) * 1024, 'the core and the setting agree on the default');
   });
 
   it('keeps everything while under the cap, in order', () => {

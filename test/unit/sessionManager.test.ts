@@ -8,7 +8,9 @@ import {
   resetSessionManager,
   type SessionChange,
 } from '../../src/extension/sessions';
-import { OutputCollector, eventually, isAlive, liveChildren, openFdCount } from './helpers';
+import { tmpdir } from 'node:os';
+import { pollUntil, sleep } from '../support/timing';
+import { OutputCollector, isAlive, liveChildren, openFdCount } from './helpers';
 
 describe('SessionManager', () => {
   let manager: SessionManager;
@@ -21,7 +23,10 @@ describe('SessionManager', () => {
   });
 
   it('creates, finds, lists and closes a session', async () => {
-    const session = await manager.create({ milestoneId: 'M-1', command: 'cat', cwd: '/tmp' });
+    const cwd = tmpdir();
+    const createdAfter = Date.now();
+    const session = await manager.create({ milestoneId: 'M-1', command: 'cat', cwd });
+    const createdBefore = Date.now();
     assert.equal(manager.get(session.id), session);
     assert.equal(manager.getByMilestone('M-1'), session);
     assert.equal(manager.getByMilestone('  M-1 '), session, 'ids are trimmed');
@@ -30,9 +35,9 @@ describe('SessionManager', () => {
     assert.equal(listed.milestoneId, 'M-1');
     assert.equal(listed.state, 'running');
     assert.equal(listed.pid, session.pid);
-    assert.equal(listed.cwd, '/tmp');
+    assert.equal(listed.cwd, cwd);
     assert.equal(listed.replayBytes, 0);
-    assert.ok(listed.createdAt <= Date.now());
+    assert.ok(listed.createdAt >= createdAfter && listed.createdAt <= createdBefore, `created at ${listed.createdAt}, during create() (${createdAfter}..${createdBefore})`);
     const pid = session.pid;
     assert.equal(await manager.close(session.id), true);
     assert.equal(manager.get(session.id), undefined);
@@ -101,7 +106,7 @@ describe('SessionManager', () => {
       await output.waitFor('hi');
       await manager.close(session.id);
     }
-    await eventually(() => openFdCount() <= fdsBefore, 5_000, `fds back to ${fdsBefore} (now ${openFdCount()})`);
+    await pollUntil(() => openFdCount() <= fdsBefore, () => `fds back to ${fdsBefore} (now ${openFdCount()})`, { timeoutMs: 5_000 });
     assert.deepEqual(liveChildren(), []);
   });
 });
@@ -119,34 +124,33 @@ describe('SessionManager expiry', () => {
     const watched = await manager.create({ milestoneId: 'watched', command: 'cat' });
     const view = watched.attach();
     assert.ok(manager.get(quiet.id));
-    await eventually(() => manager.get(quiet.id) === undefined, 3_000, 'quiet session expired');
+    await pollUntil(() => manager.get(quiet.id) === undefined, 'quiet session expired', { timeoutMs: 3_000 });
     // Expiry forgets the session first, then ends its processes (SIGHUP, SIGTERM, SIGKILL after the grace).
-    await eventually(() => !isAlive(quiet.pid), 3_000, 'its process ended');
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await pollUntil(() => !isAlive(quiet.pid), 'its process ended', { timeoutMs: 3_000 });
+    // Something that must not happen: the watched session stays through two more timeouts.
+    await sleep(600);
     assert.ok(manager.get(watched.id), 'a watched session does not expire however quiet');
     view.dispose();
-    await eventually(() => manager.get(watched.id) === undefined, 3_000, 'session expired after its view detached');
+    await pollUntil(() => manager.get(watched.id) === undefined, 'session expired after its view detached', { timeoutMs: 3_000 });
   });
 
   it('keeps an unwatched session that is still producing output', async () => {
     manager = new SessionManager({ detachedTimeoutMs: 300, cleanupIntervalMs: 50, closeGraceMs: 100 });
     const busy = await manager.create({ milestoneId: 'busy', command: 'sh', args: ['-c', 'while :; do echo tick; sleep 0.05; done'] });
-    await new Promise((resolve) => setTimeout(resolve, 900));
-    assert.ok(manager.get(busy.id));
+    // Something that must not happen: three timeouts pass and the busy session stays.
+    await sleep(900);
+    assert.ok(manager.get(busy.id), 'a session producing output does not expire');
   });
 
   it('takes changed settings while running: the timeout for every session, the buffer size for new ones', async () => {
     manager = new SessionManager({ detachedTimeoutMs: 0, cleanupIntervalMs: 50, closeGraceMs: 100 });
     const before = await manager.create({ milestoneId: 'started-before', command: 'cat' });
     await manager.configure({ detachedTimeoutMs: 300, replayBufferBytes: 1024 });
-    await eventually(() => manager.get(before.id) === undefined, 3_000, 'the session expired under the new timeout');
+    await pollUntil(() => manager.get(before.id) === undefined, 'the session expired under the new timeout', { timeoutMs: 3_000 });
     const after = await manager.create({ milestoneId: 'started-after', command: 'sh', args: ['-c', 'head -c 5000 /dev/zero | tr "\\0" x; sleep 5'] });
     after.attach();
     let replay = '';
-    for (const deadline = Date.now() + 3_000; replay.length < 1_000 && Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      replay = await after.screen();
-    }
+    await pollUntil(async () => (replay = await after.screen()).length >= 1_000, () => `a full replay buffer (${replay.length} chars so far)`, { timeoutMs: 3_000, intervalMs: 50 });
     assert.ok(replay.length <= 1024 && replay.length > 500, `replay of ${replay.length} chars under a 1 KiB buffer`);
     await manager.configure({ detachedTimeoutMs: 0, replayBufferBytes: 1024 });
     await assert.rejects(manager.configure({ detachedTimeoutMs: -5, replayBufferBytes: 1024 }), (error) => isSessionError(error, 'invalid-argument'));
