@@ -10,7 +10,8 @@ import { hostPaths } from '../../src/extension/host/hostPaths';
 import { FrameDecoder, FrameKind, encodeJsonFrame, type Frame } from '../../src/extension/host/protocol/frames';
 import { PROTOCOL_VERSION, parseReject } from '../../src/extension/host/protocol/messages';
 import { setUnexpectedErrorHandler } from '../../src/extension/sessions';
-import { PYTHON, eventually } from './helpers';
+import { pollUntil } from '../support/timing';
+import { PYTHON } from './helpers';
 
 const HOST_SCRIPT = path.resolve(__dirname, '../../../dist/sessionHost.js');
 
@@ -46,7 +47,7 @@ describe('session host: where the daemon reports errors', function () {
       throw new Error('a listener failed on purpose');
     });
     await host.manager.create({ milestoneId: 'listener', command: 'cat' });
-    await eventually(() => /unexpected error: Error: a listener failed on purpose/.test(readLog(host.paths.log)), 5_000, 'the error in the host log');
+    await pollUntil(() => /unexpected error: Error: a listener failed on purpose/.test(readLog(host.paths.log)), 'the error in the host log', { timeoutMs: 5_000 });
     throwing.dispose();
   });
 
@@ -70,10 +71,10 @@ describe('session host: where the daemon reports errors', function () {
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     const token = readFileSync(host.paths.token, 'utf8');
     socket.write(encodeJsonFrame(FrameKind.Control, { type: 'hello', token, protocolVersion: PROTOCOL_VERSION, clientVersion: 'stalled' }));
-    await eventually(() => frames.length > 0, 5_000, 'the welcome');
+    await pollUntil(() => frames.length > 0, 'the welcome', { timeoutMs: 5_000 });
     socket.pause();
     await host.manager.create({ milestoneId: 'flood', command: PYTHON, args: ['-c', "import sys\nwhile True: sys.stdout.write('x' * 10000)"] });
-    await eventually(() => host.connectionCount === 0, 10_000, 'the stalled client dropped');
+    await pollUntil(() => host.connectionCount === 0, 'the stalled client dropped', { timeoutMs: 10_000 });
     socket.resume();
     await closed;
     const reject = frames.find((frame) => frame.kind === FrameKind.Reject);

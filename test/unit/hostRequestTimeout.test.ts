@@ -6,7 +6,8 @@ import { connectToSessionHost } from '../../src/extension/host/client/launcher';
 import type { SessionHostClient } from '../../src/extension/host/client/sessionHostClient';
 import { isHostError } from '../../src/extension/host/hostErrors';
 import { hostPaths } from '../../src/extension/host/hostPaths';
-import { eventually, isAlive } from './helpers';
+import { pollUntil } from '../support/timing';
+import { isAlive } from './helpers';
 
 const HOST_SCRIPT = path.resolve(__dirname, '../../../dist/sessionHost.js');
 const REQUEST_TIMEOUT_MS = 1_000;
@@ -32,7 +33,7 @@ describe('session host client: a host that stops answering', function () {
     const pid = Number(await fsp.readFile(hostPaths(directory).lock, 'utf8').catch(() => '0'));
     if (pid > 0 && isAlive(pid)) {
       process.kill(pid, 'SIGTERM');
-      await eventually(() => !isAlive(pid), 5_000, 'host stopped');
+      await pollUntil(() => !isAlive(pid), 'host stopped', { timeoutMs: 5_000 });
     }
     rmSync(path.dirname(directory), { recursive: true, force: true });
   });
@@ -67,7 +68,7 @@ describe('session host client: a host that stops answering', function () {
     stoppedPid = undefined;
     assert.equal(await session.screen(), screen);
     // The stopped host's late answer to the abandoned request is noted, not mistaken for the new one's.
-    await eventually(() => logged.some((message) => /nobody waits for/.test(message)), 5_000, 'the late reply was logged');
+    await pollUntil(() => logged.some((message) => /nobody waits for/.test(message)), 'the late reply was logged', { timeoutMs: 5_000 });
   });
 
   it('fails a waiting request as soon as the connection ends, not at its timeout', async () => {
