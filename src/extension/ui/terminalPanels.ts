@@ -20,6 +20,7 @@ interface PanelEntry {
  */
 export class TerminalPanels extends DisposableBase implements vscode.WebviewPanelSerializer {
   private readonly entries = new Set<PanelEntry>();
+  private readonly sizeOwners = new WeakMap<Session, TerminalTab>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -126,6 +127,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
           await this.service.restart(id);
         },
         log: this.service.log,
+        sizeOwners: this.sizeOwners,
       }),
     );
     const entry: PanelEntry = { panel, view, subscriptions };

@@ -27,10 +27,9 @@ export interface TerminalTabHost {
   /** Starts the milestone again (the user clicked Restart after it ended). */
   restart(milestoneId: string): Promise<void>;
   readonly log: vscode.LogOutputChannel;
+  /** Per session, the tab whose size the process gets: the one focused last. Shared by all tabs. */
+  readonly sizeOwners: WeakMap<Session, TerminalTab>;
 }
-
-/** The view whose size the process gets: the one focused last. */
-const sizeOwners = new WeakMap<Session, TerminalTab>();
 
 /**
  * Connects one webview to a milestone's session: replay after the webview's
@@ -138,8 +137,8 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
     this.replayGeneration++;
     this.awaitingScreen = false;
     this.heldScreen = undefined;
-    if (this.session && sizeOwners.get(this.session) === this) {
-      sizeOwners.delete(this.session);
+    if (this.session && this.host.sizeOwners.get(this.session) === this) {
+      this.host.sizeOwners.delete(this.session);
     }
     this.sessionBinding.clear();
     this.session = undefined;
@@ -178,13 +177,13 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
           return;
         case 'resize':
           this.size = { cols: message.cols, rows: message.rows };
-          if (session && (sizeOwners.get(session) ?? this) === this) {
+          if (session && (this.host.sizeOwners.get(session) ?? this) === this) {
             session.resize(message.cols, message.rows);
           }
           return;
         case 'focus':
           if (session) {
-            sizeOwners.set(session, this);
+            this.host.sizeOwners.set(session, this);
             if (this.size) {
               session.resize(this.size.cols, this.size.rows);
             }
