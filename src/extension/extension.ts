@@ -4,7 +4,7 @@ import { affectsSessionSettings, sessionSettings } from './milestones/settings';
 import { getSessionHostManager, resetSessionHostManager, type SessionHostManager } from './host/client/sessionHostManager';
 import { MilestoneService } from './milestones/milestoneService';
 import { parseMilestoneSpec } from './milestones/milestoneSpec';
-import { SessionStore } from './milestones/savedScreens';
+import { SavedScreens } from './milestones/savedScreens';
 import { getSessionManager, resetSessionManager, type SessionSnapshot, type TerminalSessionManager } from './sessions';
 import { registerCommands, type OpenedTerminal } from './ui/commands';
 import { SessionTreeProvider } from './ui/sessionTree';
@@ -16,7 +16,12 @@ export interface MilestoneTerminalsApi {
   listSessions(): SessionSnapshot[];
 }
 
-/** Work that must finish before the extension host goes away. */
+/**
+ * Work that must finish before the extension host goes away: saving every screen and
+ * letting go of the session host. The one piece of module state here, because
+ * `deactivate` gets no arguments and this work is asynchronous, which the (synchronously
+ * disposed) context.subscriptions cannot wait for. `activate` sets it, `deactivate` runs it.
+ */
 let beforeShutdown: (() => Promise<void>) | undefined;
 
 /**
@@ -47,7 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Milest
   context.subscriptions.push(log);
   const { manager, hosted } = await openSessionManager(context, log);
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
-  const service = new MilestoneService(manager, new SessionStore(path.join(storage, 'sessions')), log);
+  const service = new MilestoneService(manager, new SavedScreens(path.join(storage, 'sessions'), log), log);
   const panels = new TerminalPanels(context.extensionUri, service);
   const tree = new SessionTreeProvider(manager);
   const treeView = vscode.window.createTreeView('milestoneTerminals.sessions', { treeDataProvider: tree, showCollapseAll: false });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { MilestoneTerminalsApi } from '../../src/extension/extension';
-import { loadDefinedMilestones } from '../../src/extension/milestones/milestoneSpec';
+import { loadDefinedMilestones } from '../../src/extension/milestones/definedMilestones';
 import type { OpenedTerminal } from '../../src/extension/ui/commands';
 import { EXTENSION_ID } from '../support/extension';
 import { isAlive } from '../support/processes';

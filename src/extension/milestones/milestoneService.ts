@@ -1,32 +1,43 @@
 import * as vscode from 'vscode';
 import { shellSettings } from './settings';
-import { specChoosesProcess, type MilestoneSpec } from './milestoneSpec';
-import type { SessionStore } from './savedScreens';
-import type { SessionOptions, TerminalSession as Session, TerminalSessionManager } from '../sessions';
+import { SpecError, specChoosesProcess, type MilestoneSpec } from './milestoneSpec';
+import type { SavedScreens } from './savedScreens';
+import { DisposableBase, toDisposable, type Disposable, type SessionOptions, type TerminalSession as Session, type TerminalSessionManager } from '../sessions';
 
 /**
  * Turns milestone specs into sessions (applying settings and workspace trust) and
  * keeps each session's screen saved while it runs.
  */
-export class MilestoneService implements vscode.Disposable {
-  private readonly subscriptions: vscode.Disposable[] = [];
+export class MilestoneService extends DisposableBase {
+  /** Each session's output schedules a save of its screen, until the session is closed. */
+  private readonly saveTriggers = new Map<Session, Disposable>();
 
   constructor(
     readonly manager: TerminalSessionManager,
-    readonly store: SessionStore,
+    readonly screens: SavedScreens,
     readonly log: vscode.LogOutputChannel,
   ) {
-    this.subscriptions.push(
+    super();
+    this.register(screens);
+    this.register(
+      toDisposable(() => {
+        this.saveTriggers.forEach((trigger) => trigger.dispose());
+        this.saveTriggers.clear();
+      }),
+    );
+    this.register(
       manager.onDidChangeSessions(({ kind, session }) => {
         if (kind === 'created') {
           this.log.info(`Started ${session.milestoneId}: pid ${session.pid}, ${session.options.command ?? 'shell'} in ${session.options.cwd ?? '~'}`);
-          session.onData(() => store.scheduleSave(session));
+          this.saveTriggers.set(session, session.onData(() => screens.scheduleSave(session)));
         } else if (kind === 'changed' && session.state === 'exited') {
           this.log.info(`${session.milestoneId} exited with code ${session.exitCode}`);
-          store.scheduleSave(session);
+          screens.scheduleSave(session);
         } else if (kind === 'closed') {
           // The saved screen stays: a restored tab may still want it. `kill` removes it.
           this.log.info(`Closed ${session.milestoneId} (pid ${session.pid})`);
+          this.saveTriggers.get(session)?.dispose();
+          this.saveTriggers.delete(session);
         }
       }),
     );
@@ -48,13 +59,13 @@ export class MilestoneService implements vscode.Disposable {
   /** Ends the session's processes and forgets its saved screen: the user is done with it. */
   async kill(session: Session): Promise<void> {
     await this.manager.close(session.id);
-    await this.store.delete(session.milestoneId);
+    await this.screens.delete(session.milestoneId);
   }
 
   /** Ends the milestone's process if it runs and starts it again with the same options. */
   async restart(milestoneId: string): Promise<Session> {
     const current = this.manager.getByMilestone(milestoneId);
-    const options = current?.options ?? (await this.store.load(milestoneId))?.options ?? this.sessionOptions({ milestoneId });
+    const options = current?.options ?? (await this.screens.load(milestoneId))?.options ?? this.sessionOptions({ milestoneId });
     if (current) {
       await this.manager.close(current.id);
     }
@@ -63,7 +74,7 @@ export class MilestoneService implements vscode.Disposable {
 
   sessionOptions(spec: MilestoneSpec): SessionOptions {
     if (specChoosesProcess(spec) && !vscode.workspace.isTrusted) {
-      throw new Error(`Milestone "${spec.milestoneId}" sets its own command, folder or environment, which needs a trusted workspace.`);
+      throw new SpecError('needs-trust', `Milestone "${spec.milestoneId}" sets its own command, folder or environment, which needs a trusted workspace.`);
     }
     const shell = shellSettings();
     return {
@@ -78,11 +89,7 @@ export class MilestoneService implements vscode.Disposable {
 
   /** Saves every screen now: at shutdown, before the sessions may go away. */
   async saveAll(): Promise<void> {
-    await this.store.flush();
-    await Promise.all(this.manager.all().map((session) => this.store.save(session)));
-  }
-
-  dispose(): void {
-    this.subscriptions.forEach((subscription) => subscription.dispose());
+    await this.screens.flush();
+    await Promise.all(this.manager.all().map((session) => this.screens.save(session)));
   }
 }

@@ -1,7 +1,7 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
-import { CONFIG_SECTION, expandHome } from './settings';
-import { normalizeMilestoneId } from '../sessions';
+import { KindedError } from '../sessions/errors';
+import { normalizeMilestoneId } from '../sessions/milestoneId';
 
 /** How a milestone's terminal starts: from settings, milestones.json, or a command's arguments. */
 export interface MilestoneSpec {
@@ -13,7 +13,22 @@ export interface MilestoneSpec {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export class SpecError extends Error {}
+export const SPEC_ERROR_KINDS = [
+  /** The description is malformed (wrong types, no id). */
+  'invalid-spec',
+  /** It chooses a command, folder or environment, which an untrusted workspace may not. */
+  'needs-trust',
+] as const;
+
+export type SpecErrorKind = (typeof SPEC_ERROR_KINDS)[number];
+
+/** A milestone description that cannot be used, with what is wrong in the message. */
+export class SpecError extends KindedError<SpecErrorKind> {}
+
+/** `~` and `~/...` as a shell would read them; folders in settings and milestones.json are written so. */
+export function expandHome(folder: string): string {
+  return folder === '~' || folder.startsWith('~/') ? os.homedir() + folder.slice(1) : folder;
+}
 
 function optionalString(raw: Record<string, unknown>, key: string, where: string): string | undefined {
   const value = raw[key];
@@ -21,7 +36,7 @@ function optionalString(raw: Record<string, unknown>, key: string, where: string
     return undefined;
   }
   if (typeof value !== 'string') {
-    throw new SpecError(`${where}: "${key}" must be a string.`);
+    throw new SpecError('invalid-spec', `${where}: "${key}" must be a string.`);
   }
   return value;
 }
@@ -35,17 +50,17 @@ export function parseMilestoneSpec(raw: unknown, where: string, baseDir?: string
     return { milestoneId: normalizeMilestoneId(raw) };
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new SpecError(`${where}: expected an object with a "milestoneId".`);
+    throw new SpecError('invalid-spec', `${where}: expected an object with a "milestoneId".`);
   }
   const record = raw as Record<string, unknown>;
   const milestoneId = normalizeMilestoneId(record.milestoneId ?? record.id);
   const args = record.args;
   if (args !== undefined && (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string'))) {
-    throw new SpecError(`${where}: "args" must be an array of strings.`);
+    throw new SpecError('invalid-spec', `${where}: "args" must be an array of strings.`);
   }
   const env = record.env;
   if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env) || !Object.values(env).every((value) => typeof value === 'string'))) {
-    throw new SpecError(`${where}: "env" must map names to strings.`);
+    throw new SpecError('invalid-spec', `${where}: "env" must map names to strings.`);
   }
   const cwd = optionalString(record, 'cwd', where);
   return {
@@ -60,50 +75,4 @@ export function parseMilestoneSpec(raw: unknown, where: string, baseDir?: string
 
 export function specChoosesProcess(spec: MilestoneSpec): boolean {
   return spec.command !== undefined || spec.cwd !== undefined || spec.env !== undefined || spec.args !== undefined;
-}
-
-/**
- * Milestones the user defined: the `milestoneTerminals.milestones` setting and each
- * workspace folder's `.vscode/milestones.json`. The file is read only in a trusted
- * workspace (it chooses what runs); invalid entries are logged and skipped.
- */
-export async function loadDefinedMilestones(log: vscode.LogOutputChannel): Promise<MilestoneSpec[]> {
-  const specs: MilestoneSpec[] = [];
-  const seen = new Set<string>();
-  const add = (raw: unknown, where: string, baseDir?: string) => {
-    try {
-      const spec = parseMilestoneSpec(raw, where, baseDir);
-      if (!seen.has(spec.milestoneId)) {
-        seen.add(spec.milestoneId);
-        specs.push(spec);
-      }
-    } catch (error) {
-      log.warn(`Skipping a milestone definition: ${(error as Error).message}`);
-    }
-  };
-  const fromSettings = vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown[]>('milestones', []);
-  (Array.isArray(fromSettings) ? fromSettings : []).forEach((raw, index) => add(raw, `setting milestones[${index}]`, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath));
-  if (!vscode.workspace.isTrusted) {
-    return specs;
-  }
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'milestones.json');
-    let text: string;
-    try {
-      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
-    } catch {
-      continue; // no file: nothing defined there
-    }
-    try {
-      const parsed: unknown = JSON.parse(text);
-      const list = Array.isArray(parsed) ? parsed : (parsed as { milestones?: unknown })?.milestones;
-      if (!Array.isArray(list)) {
-        throw new SpecError('expected an array of milestones (or { "milestones": [...] })');
-      }
-      list.forEach((raw, index) => add(raw, `${file.fsPath}[${index}]`, folder.uri.fsPath));
-    } catch (error) {
-      log.warn(`Ignoring ${file.fsPath}: ${(error as Error).message}`);
-    }
-  }
-  return specs;
 }

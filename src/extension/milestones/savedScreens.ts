@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { SessionOptions, TerminalSession as Session } from '../sessions';
+import type * as vscode from 'vscode';
+import { disposableTimeout, type Disposable, type SessionOptions, type TerminalSession as Session } from '../sessions';
 
 /** What survives the extension host: enough to show the last screen and start the milestone again. */
 export interface SavedSession {
@@ -40,19 +41,23 @@ function isSavedSession(value: unknown, milestoneId: string): value is SavedSess
 
 /**
  * Keeps each milestone's last screen and launch options on disk (the extension's
- * storage), written a second after output settles and at shutdown, so a window
+ * storage), written shortly after output starts and at shutdown, so a window
  * reload or restart can still show what the process printed.
  */
-export class SessionStore {
-  private readonly pending = new Map<string, { session: Session; timer: NodeJS.Timeout }>();
+export class SavedScreens implements Disposable {
+  /** Saves scheduled and not yet written, by milestone. */
+  private readonly pending = new Map<string, { readonly session: Session; readonly timer: Disposable }>();
 
-  constructor(private readonly directory: string) {}
+  constructor(
+    private readonly directory: string,
+    private readonly log: Pick<vscode.LogOutputChannel, 'warn'>,
+  ) {}
 
   scheduleSave(session: Session): void {
     if (this.pending.has(session.milestoneId)) {
       return;
     }
-    const timer = setTimeout(() => {
+    const timer = disposableTimeout(() => {
       this.pending.delete(session.milestoneId);
       void this.save(session);
     }, SAVE_DELAY_MS);
@@ -62,7 +67,7 @@ export class SessionStore {
   /** Writes everything scheduled now (at shutdown). */
   async flush(): Promise<void> {
     const sessions = [...this.pending.values()].map(({ session, timer }) => {
-      clearTimeout(timer);
+      timer.dispose();
       return session;
     });
     this.pending.clear();
@@ -74,7 +79,7 @@ export class SessionStore {
       await this.write(session, await session.screen());
     } catch (error) {
       // Saving is best effort: the live session is unaffected, and the next save may work.
-      console.warn(`[milestone-terminals] could not save ${session.milestoneId}: ${(error as Error).message}`);
+      this.log.warn(`Could not save the screen of ${session.milestoneId}: ${(error as Error).message}`);
     }
   }
 
@@ -108,11 +113,16 @@ export class SessionStore {
   }
 
   async delete(milestoneId: string): Promise<void> {
-    const entry = this.pending.get(milestoneId);
-    if (entry) {
-      clearTimeout(entry.timer);
-      this.pending.delete(milestoneId);
-    }
+    this.pending.get(milestoneId)?.timer.dispose();
+    this.pending.delete(milestoneId);
     await fsp.rm(path.join(this.directory, fileName(milestoneId)), { force: true });
+  }
+
+  /** Drops the saves still scheduled; `flush` first to keep them. */
+  dispose(): void {
+    for (const { timer } of this.pending.values()) {
+      timer.dispose();
+    }
+    this.pending.clear();
   }
 }

@@ -1,7 +1,6 @@
-import * as os from 'node:os';
 import * as vscode from 'vscode';
-import type { TerminalAppearance } from '../../shared/protocol';
 import { SessionSettingLimits, type SessionSettings } from '../sessions';
+import { expandHome } from './milestoneSpec';
 
 export const CONFIG_SECTION = 'milestoneTerminals';
 
@@ -40,25 +39,6 @@ export function shellSettings(): ShellSettings {
     command,
     args: Array.isArray(args) && args.every((arg) => typeof arg === 'string') ? args : undefined,
     cwd: configuredCwd ? expandHome(configuredCwd) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
-  };
-}
-
-export function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? os.homedir() + path.slice(1) : path;
-}
-
-/** Font and cursor from VS Code's own terminal settings, so both terminals look alike. */
-export function terminalAppearance(): TerminalAppearance {
-  const terminal = vscode.workspace.getConfiguration('terminal.integrated');
-  const editor = vscode.workspace.getConfiguration('editor');
-  const cursorStyle = terminal.get<string>('cursorStyle', 'block');
-  return {
-    fontFamily: terminal.get<string>('fontFamily') || editor.get<string>('fontFamily') || 'monospace',
-    fontSize: clamp(terminal.get<number>('fontSize') || editor.get<number>('fontSize') || 14, 6, 100),
-    lineHeight: clamp(terminal.get<number>('lineHeight', 1), 1, 4),
-    cursorBlink: terminal.get<boolean>('cursorBlinking', false),
-    cursorStyle: cursorStyle === 'line' ? 'bar' : cursorStyle === 'underline' ? 'underline' : 'block',
-    scrollback: clamp(terminal.get<number>('scrollback', 1000), 0, 100_000),
   };
 }
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as pty from 'node-pty';
 import { MessageLimits, type SignalName } from '../../shared/protocol';
 import { SessionError } from './errors';
-import { DisposableBase, Emitter, type Event } from './lifecycle';
+import { DisposableBase, Emitter, disposableTimeout, type Event } from './lifecycle';
 
 export interface PtySpawnOptions {
   /** Program to run; the user's shell when omitted. Resolved against PATH. */
@@ -289,10 +289,10 @@ export class PtyProcess extends DisposableBase {
     if (!this.exitResult) {
       this.signalSession('SIGHUP');
       this.signalSession('SIGTERM');
-      const ended = await Promise.race([this.exited.then(() => true), delay(graceMs).then(() => false)]);
-      if (!ended) {
-        this.signalSession('SIGKILL');
-      }
+      // Killed after the grace period unless it has ended by then; the timer goes either way.
+      const kill = disposableTimeout(() => this.signalSession('SIGKILL'), graceMs);
+      await this.exited;
+      kill.dispose();
     }
     const exit = await this.exited;
     // Jobs that ignored the hangup would otherwise outlive their terminal.
@@ -342,8 +342,4 @@ export class PtyProcess extends DisposableBase {
     this.releaseReplica();
     super.dispose();
   }
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

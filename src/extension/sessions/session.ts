@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionInfo, SignalName } from '../../shared/protocol';
 import type { TerminalSession } from './api';
-import { DisposableBase, Emitter, type Disposable, type Event } from './lifecycle';
+import { DisposableBase, Emitter, toDisposable, type Disposable, type Event } from './lifecycle';
 import { PtyProcess, type PtyExit, type PtySpawnOptions } from './ptyProcess';
 import { DEFAULT_REPLAY_BUFFER_BYTES, ReplayBuffer } from './replayBuffer';
 
@@ -123,22 +123,15 @@ export class Session extends DisposableBase implements TerminalSession {
     this._attachedViews++;
     this._detachedSince = undefined;
     this._onDidChange.fire(this);
-    let detached = false;
-    return {
-      dispose: () => {
-        if (detached) {
-          return;
-        }
-        detached = true;
-        this._attachedViews--;
-        if (this._attachedViews === 0) {
-          this._detachedSince = Date.now();
-        }
-        if (!this.isDisposed) {
-          this._onDidChange.fire(this);
-        }
-      },
-    };
+    return toDisposable(() => {
+      this._attachedViews--;
+      if (this._attachedViews === 0) {
+        this._detachedSince = Date.now();
+      }
+      if (!this.isDisposed) {
+        this._onDidChange.fire(this);
+      }
+    });
   }
 
   screen(): Promise<string> {

@@ -1,6 +1,6 @@
 import type { SessionSettings, TerminalSessionManager } from './api';
 import { SessionError, requireSession } from './errors';
-import { DisposableBase, Emitter, type Event } from './lifecycle';
+import { DisposableBase, Emitter, MutableDisposable, toDisposable, type Disposable, type Event } from './lifecycle';
 import { normalizeMilestoneId } from './milestoneId';
 import { DEFAULT_CLOSE_GRACE_MS, type PtySpawnOptions } from './ptyProcess';
 import { DEFAULT_REPLAY_BUFFER_BYTES } from './replayBuffer';
@@ -48,13 +48,16 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
   private readonly byMilestone = new Map<string, Session>();
   /** Starts in flight, so concurrent get-or-create calls share one process. */
   private readonly starting = new Map<string, Promise<Session>>();
+  /** Each known session's change listener, dropped when the session is forgotten. */
+  private readonly sessionListeners = new Map<Session, Disposable>();
 
   private readonly _onDidChangeSessions = this.register(new Emitter<SessionChange>());
   readonly onDidChangeSessions: Event<SessionChange> = this._onDidChangeSessions.event;
 
   private settings: SessionSettings;
   private readonly closeGraceMs: number;
-  private cleanupTimer: NodeJS.Timeout | undefined;
+  /** Looks for expired sessions; empty while sessions are kept until closed. */
+  private readonly cleanup = this.register(new MutableDisposable());
 
   constructor(private readonly options: SessionManagerOptions = {}) {
     super();
@@ -84,13 +87,13 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     if (!Number.isFinite(detachedTimeoutMs) || detachedTimeoutMs < 0) {
       throw new SessionError('invalid-argument', `The detached timeout must be 0 or more milliseconds, got ${detachedTimeoutMs}.`);
     }
-    clearInterval(this.cleanupTimer);
-    this.cleanupTimer = undefined;
+    this.cleanup.clear();
     if (detachedTimeoutMs > 0) {
       const interval = this.options.cleanupIntervalMs ?? Math.min(30_000, Math.max(1_000, detachedTimeoutMs / 5));
-      this.cleanupTimer = setInterval(() => void this.cleanupExpired(), interval);
-      // Housekeeping alone must not keep a process alive.
-      this.cleanupTimer.unref();
+      const timer = setInterval(() => void this.cleanupExpired(), interval);
+      // Housekeeping alone must not keep a process alive (which disposableInterval's timer would).
+      timer.unref();
+      this.cleanup.value = toDisposable(() => clearInterval(timer));
     }
     return { detachedTimeoutMs, replayBufferBytes: settings.replayBufferBytes };
   }
@@ -177,9 +180,6 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
   }
 
   override dispose(): void {
-    if (this.cleanupTimer) {
-      clearInterval(this.cleanupTimer);
-    }
     void this.closeAll();
     super.dispose();
   }
@@ -216,12 +216,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     }
     this.sessions.set(session.id, session);
     this.byMilestone.set(milestoneId, session);
-    session.onDidChange(() => {
-      // A closing session still reports its exit; listeners already saw it go.
-      if (this.sessions.has(session.id)) {
-        this._onDidChangeSessions.fire({ kind: 'changed', session });
-      }
-    });
+    this.sessionListeners.set(session, session.onDidChange(() => this._onDidChangeSessions.fire({ kind: 'changed', session })));
     this._onDidChangeSessions.fire({ kind: 'created', session });
     return session;
   }
@@ -230,6 +225,9 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     if (!this.sessions.delete(session.id)) {
       return;
     }
+    // A closing session still reports its exit; listeners already saw it go.
+    this.sessionListeners.get(session)?.dispose();
+    this.sessionListeners.delete(session);
     if (this.byMilestone.get(session.milestoneId) === session) {
       this.byMilestone.delete(session.milestoneId);
     }

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
-import { loadDefinedMilestones, parseMilestoneSpec, type MilestoneSpec } from '../milestones/milestoneSpec';
+import { loadDefinedMilestones } from '../milestones/definedMilestones';
+import { parseMilestoneSpec, type MilestoneSpec } from '../milestones/milestoneSpec';
 import type { MilestoneService } from '../milestones/milestoneService';
-import { isSessionError, type TerminalSession as Session } from '../sessions';
-import { openInTerminalPanel } from './pseudoterminal';
+import { DisposableStore, type TerminalSession as Session } from '../sessions';
+import { describeFailure } from './errorReport';
+import { SessionPseudoterminal } from './sessionPseudoterminal';
 import { describeSession } from './sessionTree';
 import type { TerminalPanels } from './terminalPanels';
 
@@ -34,28 +36,35 @@ async function pickMilestone(service: MilestoneService): Promise<MilestoneSpec |
       fixedItems.push({ label: `$(milestone) ${spec.title ?? spec.milestoneId}`, description: [spec.command, ...(spec.args ?? [])].filter(Boolean).join(' ') || 'shell', detail: spec.cwd, spec });
     }
   }
-  const quickPick = vscode.window.createQuickPick<MilestonePickItem>();
+  const subscriptions = new DisposableStore();
+  const quickPick = subscriptions.add(vscode.window.createQuickPick<MilestonePickItem>());
   quickPick.title = 'Open Milestone Terminal';
   quickPick.placeholder = 'Pick a milestone, or type the id of a new one';
   quickPick.matchOnDescription = true;
   quickPick.matchOnDetail = true;
   quickPick.items = fixedItems;
-  quickPick.onDidChangeValue((value) => {
-    const typed = value.trim();
-    const known = fixedItems.some((item) => item.spec?.milestoneId === typed);
-    // Worded so that it does not outrank a known milestone that the typed text starts.
-    quickPick.items = typed && !known ? [...fixedItems, { label: `$(add) New milestone "${typed}"`, alwaysShow: true, spec: { milestoneId: typed } }] : fixedItems;
-  });
+  subscriptions.add(
+    quickPick.onDidChangeValue((value) => {
+      const typed = value.trim();
+      const known = fixedItems.some((item) => item.spec?.milestoneId === typed);
+      // Worded so that it does not outrank a known milestone that the typed text starts.
+      quickPick.items = typed && !known ? [...fixedItems, { label: `$(add) New milestone "${typed}"`, alwaysShow: true, spec: { milestoneId: typed } }] : fixedItems;
+    }),
+  );
   return new Promise<MilestoneSpec | undefined>((resolve) => {
-    quickPick.onDidAccept(() => {
-      const selected = quickPick.selectedItems[0]?.spec ?? (quickPick.value.trim() ? { milestoneId: quickPick.value.trim() } : undefined);
-      resolve(selected);
-      quickPick.hide();
-    });
-    quickPick.onDidHide(() => {
-      resolve(undefined);
-      quickPick.dispose();
-    });
+    subscriptions.add(
+      quickPick.onDidAccept(() => {
+        const selected = quickPick.selectedItems[0]?.spec ?? (quickPick.value.trim() ? { milestoneId: quickPick.value.trim() } : undefined);
+        resolve(selected);
+        quickPick.hide();
+      }),
+    );
+    subscriptions.add(
+      quickPick.onDidHide(() => {
+        resolve(undefined);
+        subscriptions.dispose();
+      }),
+    );
     quickPick.show();
   });
 }
@@ -86,11 +95,20 @@ async function resolveSession(service: MilestoneService, argument: unknown, plac
 }
 
 function reportError(service: MilestoneService, what: string, error: unknown): void {
-  const message = (error as Error).message ?? String(error);
-  service.log.error(`${what}: ${message}`);
-  // Expected failures (bad folder, missing program, bad id) get their message; the rest point at the log.
-  const shown = isSessionError(error) || error instanceof Error ? message : `${what} failed; see the Milestone Terminals log.`;
-  void vscode.window.showErrorMessage(`${what}: ${shown}`);
+  const report = describeFailure(what, error);
+  service.log.error(report.stack ? `${report.logged}\n${report.stack}` : report.logged);
+  void vscode.window.showErrorMessage(report.shown);
+}
+
+/** The session in VS Code's own terminal panel, next to (or instead of) its editor tab. */
+function openInTerminalPanel(service: MilestoneService, session: Session): vscode.Terminal {
+  const terminal = vscode.window.createTerminal({
+    name: session.title,
+    pty: new SessionPseudoterminal(session, service.log),
+    iconPath: new vscode.ThemeIcon('milestone'),
+  });
+  terminal.show();
+  return terminal;
 }
 
 export function registerCommands(service: MilestoneService, panels: TerminalPanels): vscode.Disposable {
@@ -104,7 +122,7 @@ export function registerCommands(service: MilestoneService, panels: TerminalPane
     if (where === 'editor') {
       panels.show(session);
     } else {
-      openInTerminalPanel(session);
+      openInTerminalPanel(service, session);
     }
     return { milestoneId: session.milestoneId, sessionId: session.id, pid: session.pid };
   };

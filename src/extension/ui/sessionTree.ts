@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { TerminalSession as Session, TerminalSessionManager } from '../sessions';
+import { DisposableBase, MutableDisposable, disposableInterval, type TerminalSession as Session, type TerminalSessionManager } from '../sessions';
 
 /** How often idle times in the tree are refreshed while it is visible. */
 const IDLE_REFRESH_MS = 10_000;
@@ -24,27 +24,27 @@ export function describeSession(session: Session, now = Date.now()): string {
 }
 
 /** The sidebar's list of sessions; each element is the Session itself. */
-export class SessionTreeProvider implements vscode.TreeDataProvider<Session>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<Session | undefined>();
+export class SessionTreeProvider extends DisposableBase implements vscode.TreeDataProvider<Session> {
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<Session | undefined>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private readonly subscriptions: vscode.Disposable[] = [];
-  private idleTimer: NodeJS.Timeout | undefined;
+  /** Ticks idle times while the tree is visible; empty while it is hidden. */
+  private readonly idleRefresh = this.register(new MutableDisposable());
 
   constructor(private readonly manager: TerminalSessionManager) {
-    this.subscriptions.push({ dispose: manager.onDidChangeSessions(() => this.refresh()).dispose });
+    super();
+    this.register(manager.onDidChangeSessions(() => this.refresh()));
   }
 
   /** Ticks idle times only while someone can see them. */
   watchVisibility(view: vscode.TreeView<Session>): void {
     const update = () => {
-      if (view.visible && !this.idleTimer) {
-        this.idleTimer = setInterval(() => this.refresh(), IDLE_REFRESH_MS);
-      } else if (!view.visible && this.idleTimer) {
-        clearInterval(this.idleTimer);
-        this.idleTimer = undefined;
+      if (!view.visible) {
+        this.idleRefresh.clear();
+      } else if (!this.idleRefresh.value) {
+        this.idleRefresh.value = disposableInterval(() => this.refresh(), IDLE_REFRESH_MS);
       }
     };
-    this.subscriptions.push(view.onDidChangeVisibility(update));
+    this.register(view.onDidChangeVisibility(update));
     update();
   }
 
@@ -79,13 +79,5 @@ export class SessionTreeProvider implements vscode.TreeDataProvider<Session>, vs
     item.tooltip = tooltip;
     item.command = { command: 'milestoneTerminals.openSession', title: 'Open', arguments: [session] };
     return item;
-  }
-
-  dispose(): void {
-    if (this.idleTimer) {
-      clearInterval(this.idleTimer);
-    }
-    this.subscriptions.forEach((subscription) => subscription.dispose());
-    this.changeEmitter.dispose();
   }
 }

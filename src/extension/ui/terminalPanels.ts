@@ -1,36 +1,46 @@
 import * as vscode from 'vscode';
 import type { MilestoneService } from '../milestones/milestoneService';
 import type { SavedSession } from '../milestones/savedScreens';
-import { normalizeMilestoneId, type TerminalSession as Session } from '../sessions';
-import { TerminalView } from './terminalView';
+import { DisposableBase, DisposableStore, normalizeMilestoneId, toDisposable, type TerminalSession as Session } from '../sessions';
+import { TerminalTab } from './terminalTab';
 import { renderTerminalHtml, webviewOptions } from './webviewHtml';
 
 export const TERMINAL_VIEW_TYPE = 'milestoneTerminals.terminal';
 
 interface PanelEntry {
   readonly panel: vscode.WebviewPanel;
-  readonly view: TerminalView;
+  readonly view: TerminalTab;
+  /** The view and the panel's event subscriptions, released when the tab closes. */
+  readonly subscriptions: DisposableStore;
 }
 
 /**
  * Editor tabs that show milestone terminals: opening, revealing, and bringing
  * them back after a window reload (WebviewPanelSerializer).
  */
-export class TerminalPanels implements vscode.WebviewPanelSerializer, vscode.Disposable {
+export class TerminalPanels extends DisposableBase implements vscode.WebviewPanelSerializer {
   private readonly entries = new Set<PanelEntry>();
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly sizeOwners = new WeakMap<Session, TerminalTab>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly service: MilestoneService,
   ) {
-    this.subscriptions.push(
-      vscode.window.registerWebviewPanelSerializer(TERMINAL_VIEW_TYPE, this),
+    super();
+    this.register(vscode.window.registerWebviewPanelSerializer(TERMINAL_VIEW_TYPE, this));
+    this.register(
       // A restarted milestone gets a new session: every tab showing the milestone follows it.
       service.manager.onDidChangeSessions(({ kind, session }) => {
         if (kind === 'created') {
           this.panelsOf(session.milestoneId).forEach(({ view }) => view.showSession(session));
         }
+      }),
+    );
+    // The tabs stay open (VS Code restores them after a reload); only their views go.
+    this.register(
+      toDisposable(() => {
+        this.entries.forEach((entry) => entry.subscriptions.dispose());
+        this.entries.clear();
       }),
     );
   }
@@ -71,7 +81,7 @@ export class TerminalPanels implements vscode.WebviewPanelSerializer, vscode.Dis
       view.showSession(session);
       return;
     }
-    const saved = await this.service.store.load(milestoneId);
+    const saved = await this.service.screens.load(milestoneId);
     if (saved) {
       const when = new Date(saved.exitedAt ?? saved.savedAt).toLocaleString();
       const ended = saved.exitedAt
@@ -92,7 +102,7 @@ export class TerminalPanels implements vscode.WebviewPanelSerializer, vscode.Dis
     const when = new Date(lostAt).toLocaleTimeString();
     await Promise.all(
       [...this.entries].map(async ({ view }) => {
-        const saved = (await this.service.store.load(view.milestoneId)) ?? this.emptySave(view.milestoneId);
+        const saved = (await this.service.screens.load(view.milestoneId)) ?? this.emptySave(view.milestoneId);
         view.showSaved(
           { ...saved, exitedAt: saved.exitedAt ?? lostAt },
           `The session host stopped at ${when}, and the process with it. The screen above was saved before; use Restart to run the milestone again.`,
@@ -105,36 +115,33 @@ export class TerminalPanels implements vscode.WebviewPanelSerializer, vscode.Dis
     return [...this.entries].filter((entry) => entry.view.milestoneId === milestoneId);
   }
 
-  dispose(): void {
-    this.subscriptions.forEach((subscription) => subscription.dispose());
-    for (const entry of this.entries) {
-      entry.view.dispose();
-    }
-    this.entries.clear();
-  }
-
   private emptySave(milestoneId: string): SavedSession {
     return { milestoneId, title: milestoneId, options: { milestoneId }, pid: undefined, replay: '', savedAt: Date.now(), exitCode: undefined, exitedAt: undefined };
   }
 
-  private adopt(panel: vscode.WebviewPanel, milestoneId: string): TerminalView {
-    const view = new TerminalView(milestoneId, panel.webview, {
-      restart: async (id) => {
-        await this.service.restart(id);
-      },
-      log: this.service.log,
-    });
-    const entry: PanelEntry = { panel, view };
+  private adopt(panel: vscode.WebviewPanel, milestoneId: string): TerminalTab {
+    const subscriptions = new DisposableStore();
+    const view = subscriptions.add(
+      new TerminalTab(milestoneId, panel.webview, {
+        restart: async (id) => {
+          await this.service.restart(id);
+        },
+        log: this.service.log,
+        sizeOwners: this.sizeOwners,
+      }),
+    );
+    const entry: PanelEntry = { panel, view, subscriptions };
     this.entries.add(entry);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'milestone-terminal.svg');
     panel.webview.html = renderTerminalHtml(panel.webview, this.extensionUri, panel.title);
-    const viewState = panel.onDidChangeViewState(() => view.setVisible(panel.visible));
-    panel.onDidDispose(() => {
-      // Closing the tab detaches the view; the process keeps running.
-      viewState.dispose();
-      view.dispose();
-      this.entries.delete(entry);
-    });
+    subscriptions.add(panel.onDidChangeViewState(() => view.setVisible(panel.visible)));
+    subscriptions.add(
+      panel.onDidDispose(() => {
+        // Closing the tab detaches the view; the process keeps running.
+        subscriptions.dispose();
+        this.entries.delete(entry);
+      }),
+    );
     return view;
   }
 }

@@ -1,5 +1,5 @@
-import * as vscode from 'vscode';
-import type { Disposable, TerminalSession as Session } from '../sessions';
+import type * as vscode from 'vscode';
+import { DisposableBase, DisposableStore, Emitter, MutableDisposable, type TerminalSession as Session } from '../sessions';
 import { SessionFlowControl, type FlowParticipant } from './sessionFlowControl';
 import { InBandAcks } from './inBandAcks';
 
@@ -15,17 +15,24 @@ const QUERY_ANSWER = /^(\x1b\[[?>=]?[\d;]*[cRn]|\x1b\[\?[\d;]*\$y|\x1b\][\d;]*[^
  * The same session in VS Code's terminal panel: replay first, then live output;
  * keystrokes and size go to the shared process. It takes part in the session's
  * flow control through acknowledgements carried in the stream itself.
+ *
+ * Needs no vscode at run time (its events are the session core's, which have the
+ * same shape), so it can be tested against a real session in plain Node.
  */
-class SessionPseudoterminal implements vscode.Pseudoterminal, FlowParticipant {
-  private readonly writeEmitter = new vscode.EventEmitter<string>();
+export class SessionPseudoterminal extends DisposableBase implements vscode.Pseudoterminal, FlowParticipant {
+  private readonly writeEmitter = this.register(new Emitter<string>());
   readonly onDidWrite = this.writeEmitter.event;
-  private subscriptions: Disposable[] = [];
+  /** What ties this terminal to the session while it is open. */
+  private readonly connection = this.register(new MutableDisposable<DisposableStore>());
   private replayedAt = 0;
-  private closed = false;
   private readonly acks = new InBandAcks();
   private readonly flow: SessionFlowControl;
 
-  constructor(private readonly session: Session) {
+  constructor(
+    private readonly session: Session,
+    private readonly log: Pick<vscode.LogOutputChannel, 'error'>,
+  ) {
+    super();
     this.flow = SessionFlowControl.for(session);
   }
 
@@ -37,20 +44,29 @@ class SessionPseudoterminal implements vscode.Pseudoterminal, FlowParticipant {
     const session = this.session;
     // Output that arrives while the screen is fetched is part of it; later output follows it.
     let live = false;
-    this.subscriptions = [
-      session.attach(),
-      session.onData((data) => live && this.write(data)),
-      session.onExit((exit) => this.write(`\r\n\x1b[2m[process exited with code ${exit.exitCode}]\x1b[0m\r\n`)),
-    ];
-    void session.screen().then((screen) => {
-      if (this.closed) {
-        return;
-      }
-      this.replayedAt = Date.now();
-      this.flow.join(this);
-      this.write(screen);
-      live = true;
-    });
+    const connection = new DisposableStore();
+    this.connection.value = connection;
+    connection.add(session.attach());
+    connection.add(session.onData((data) => live && this.write(data)));
+    connection.add(session.onExit((exit) => this.write(`\r\n\x1b[2m[process exited with code ${exit.exitCode}]\x1b[0m\r\n`)));
+    session.screen().then(
+      (screen) => {
+        if (connection.isDisposed) {
+          return;
+        }
+        this.replayedAt = Date.now();
+        this.flow.join(this);
+        this.write(screen);
+        live = true;
+      },
+      (error: Error) => {
+        // The session host went away (or never answered): nothing of the process can be shown.
+        this.log.error(`Could not show ${session.milestoneId} in the terminal panel: ${error.message}`);
+        if (!connection.isDisposed) {
+          this.write(`\x1b[2m[could not show the session: ${error.message}. If its session host stopped, the process ended with it; use Restart to run the milestone again.]\x1b[0m\r\n`);
+        }
+      },
+    );
     if (dimensions) {
       this.setDimensions(dimensions);
     }
@@ -78,27 +94,14 @@ class SessionPseudoterminal implements vscode.Pseudoterminal, FlowParticipant {
     }
   }
 
+  /** Closing the panel's terminal detaches it; the process keeps running. */
   close(): void {
-    // Closing the panel's terminal detaches it; the process keeps running.
-    this.closed = true;
     this.flow.leave(this);
-    this.subscriptions.forEach((subscription) => subscription.dispose());
-    this.subscriptions = [];
-    this.writeEmitter.dispose();
+    this.dispose();
   }
 
   private write(data: string): void {
     this.writeEmitter.fire(this.acks.outgoing(data));
     this.flow.update();
   }
-}
-
-export function openInTerminalPanel(session: Session): vscode.Terminal {
-  const terminal = vscode.window.createTerminal({
-    name: session.title,
-    pty: new SessionPseudoterminal(session),
-    iconPath: new vscode.ThemeIcon('milestone'),
-  });
-  terminal.show();
-  return terminal;
 }

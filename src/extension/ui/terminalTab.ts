@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { FlowControl, parseWebviewMessage, type ErrorCode, type HostToWebviewMessage, type SessionInfo } from '../../shared/protocol';
-import { terminalAppearance } from '../milestones/settings';
+import { terminalAppearance } from './terminalAppearance';
 import type { SavedSession } from '../milestones/savedScreens';
-import { isSessionError, type Disposable, type TerminalSession as Session } from '../sessions';
+import { DisposableBase, DisposableStore, MutableDisposable, disposableInterval, disposableTimeout, isSessionError, type TerminalSession as Session } from '../sessions';
 import { SessionFlowControl, type FlowParticipant } from './sessionFlowControl';
 import { openTerminalLink } from './linkOpener';
 
@@ -23,14 +23,13 @@ const HIDDEN_STALL_MS = 2_000;
 /** Output collected for a page that is still loading, beyond which it gets a fresh screen instead. */
 const HELD_SCREEN_MAX_CHARS = 256 * 1024;
 
-export interface TerminalViewHost {
+export interface TerminalTabHost {
   /** Starts the milestone again (the user clicked Restart after it ended). */
   restart(milestoneId: string): Promise<void>;
   readonly log: vscode.LogOutputChannel;
+  /** Per session, the tab whose size the process gets: the one focused last. Shared by all tabs. */
+  readonly sizeOwners: WeakMap<Session, TerminalTab>;
 }
-
-/** The view whose size the process gets: the one focused last. */
-const sizeOwners = new WeakMap<Session, TerminalView>();
 
 /**
  * Connects one webview to a milestone's session: replay after the webview's
@@ -38,7 +37,7 @@ const sizeOwners = new WeakMap<Session, TerminalView>();
  * back. Hidden tabs keep their webview (retainContextWhenHidden) and stay live;
  * whenever VS Code does build a webview afresh it starts with `ready` again.
  */
-export class TerminalView implements FlowParticipant, Disposable {
+export class TerminalTab extends DisposableBase implements FlowParticipant {
   private session: Session | undefined;
   private saved: SavedSession | undefined;
   private savedNotice: string | undefined;
@@ -53,22 +52,25 @@ export class TerminalView implements FlowParticipant, Disposable {
   private replayGeneration = 0;
   private size: { cols: number; rows: number } | undefined;
   private pendingOutput = '';
-  private flushTimer: NodeJS.Timeout | undefined;
+  /** The pending flush of batched output, if one is scheduled. */
+  private readonly flushTimer = this.register(new MutableDisposable());
   private lastFlushAt = 0;
-  private sessionSubscriptions: Disposable[] = [];
-  private readonly messageSubscription: vscode.Disposable;
+  /** What ties the view to the session it shows; replaced when it shows another. */
+  private readonly sessionBinding = this.register(new MutableDisposable<DisposableStore>());
   unacknowledged = 0;
   private lastAckAt = Date.now();
-  private stallCheck: NodeJS.Timeout | undefined;
+  /** Looks for a stalled page while the tab is hidden. */
+  private readonly stallCheck = this.register(new MutableDisposable());
   /** Left behind while hidden: no output until it is shown again and replayed. */
   private stalledWhileHidden = false;
 
   constructor(
     readonly milestoneId: string,
     private readonly webview: vscode.Webview,
-    private readonly host: TerminalViewHost,
+    private readonly host: TerminalTabHost,
   ) {
-    this.messageSubscription = webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
+    super();
+    this.register(webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
   }
 
   /** Shows a live (or exited) session; replaces whatever the view showed. */
@@ -79,14 +81,16 @@ export class TerminalView implements FlowParticipant, Disposable {
     this.unbind();
     this.session = session;
     this.saved = undefined;
-    this.sessionSubscriptions = [
-      session.attach(),
-      session.onData((data) => this.queueOutput(data)),
+    const binding = new DisposableStore();
+    this.sessionBinding.value = binding;
+    binding.add(session.attach());
+    binding.add(session.onData((data) => this.queueOutput(data)));
+    binding.add(
       session.onDidChange(() => {
         this.flushOutput();
         this.post({ type: 'session', session: session.info() });
       }),
-    ];
+    );
     this.replay();
   }
 
@@ -100,10 +104,9 @@ export class TerminalView implements FlowParticipant, Disposable {
 
   /** The tab was shown or hidden. */
   setVisible(visible: boolean): void {
-    clearInterval(this.stallCheck);
-    this.stallCheck = undefined;
+    this.stallCheck.clear();
     if (!visible) {
-      this.stallCheck = setInterval(() => this.leaveIfStalled(), HIDDEN_STALL_MS / 2);
+      this.stallCheck.value = disposableInterval(() => this.leaveIfStalled(), HIDDEN_STALL_MS / 2);
     } else if (this.stalledWhileHidden) {
       this.stalledWhileHidden = false;
       if (this.ready) {
@@ -112,10 +115,9 @@ export class TerminalView implements FlowParticipant, Disposable {
     }
   }
 
-  dispose(): void {
-    clearInterval(this.stallCheck);
+  override dispose(): void {
     this.unbind();
-    this.messageSubscription.dispose();
+    super.dispose();
   }
 
   private leaveIfStalled(): void {
@@ -135,11 +137,10 @@ export class TerminalView implements FlowParticipant, Disposable {
     this.replayGeneration++;
     this.awaitingScreen = false;
     this.heldScreen = undefined;
-    if (this.session && sizeOwners.get(this.session) === this) {
-      sizeOwners.delete(this.session);
+    if (this.session && this.host.sizeOwners.get(this.session) === this) {
+      this.host.sizeOwners.delete(this.session);
     }
-    this.sessionSubscriptions.forEach((subscription) => subscription.dispose());
-    this.sessionSubscriptions = [];
+    this.sessionBinding.clear();
     this.session = undefined;
   }
 
@@ -176,13 +177,13 @@ export class TerminalView implements FlowParticipant, Disposable {
           return;
         case 'resize':
           this.size = { cols: message.cols, rows: message.rows };
-          if (session && (sizeOwners.get(session) ?? this) === this) {
+          if (session && (this.host.sizeOwners.get(session) ?? this) === this) {
             session.resize(message.cols, message.rows);
           }
           return;
         case 'focus':
           if (session) {
-            sizeOwners.set(session, this);
+            this.host.sizeOwners.set(session, this);
             if (this.size) {
               session.resize(this.size.cols, this.size.rows);
             }
@@ -296,21 +297,18 @@ export class TerminalView implements FlowParticipant, Disposable {
     this.pendingOutput += data;
     if (this.pendingOutput.length >= OUTPUT_BATCH_MAX_CHARS) {
       this.flushOutput();
-    } else if (!this.flushTimer) {
+    } else if (!this.flushTimer.value) {
       const sinceLastFlush = Date.now() - this.lastFlushAt;
       if (sinceLastFlush >= OUTPUT_BATCH_MS) {
         this.flushOutput();
       } else {
-        this.flushTimer = setTimeout(() => this.flushOutput(), OUTPUT_BATCH_MS - sinceLastFlush);
+        this.flushTimer.value = disposableTimeout(() => this.flushOutput(), OUTPUT_BATCH_MS - sinceLastFlush);
       }
     }
   }
 
   private flushOutput(): void {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
+    this.flushTimer.clear();
     if (!this.pendingOutput || !this.session) {
       return;
     }
