@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { HostError } from '../../src/extension/host/hostPaths';
+import { HostError } from '../../src/extension/host/hostErrors';
 import { SpecError } from '../../src/extension/milestones/milestoneSpec';
 import { SessionError } from '../../src/extension/sessions';
 import { describeFailure } from '../../src/extension/ui/errorReport';

@@ -1,4 +1,3 @@
-import { isHostError } from '../host/hostPaths';
 import { KindedError } from '../sessions/errors';
 
 /** What a failed command shows the user, and what it writes to the log. */
@@ -15,7 +14,7 @@ export interface FailureReport {
  * pointed at the log, which gets the stack.
  */
 export function isExpectedFailure(error: unknown): boolean {
-  return error instanceof KindedError || isHostError(error);
+  return error instanceof KindedError;
 }
 
 export function describeFailure(what: string, error: unknown): FailureReport {
