@@ -109,6 +109,18 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await waitForRows(frame, (rows) => rows.filter((row) => row === pidLine).length === 2, `${pidLine} twice`);
   });
 
+  it('wide characters (emoji) come back in the same cells after the tab is reopened', async () => {
+    const first = await openNewMilestone(page, 'e2e-wide');
+    // 😀 as bytes, so the test does not depend on the shell's locale; X lands on the 4th emoji's first cell.
+    await typeInTerminal(page, first, "e=$(printf '\\360\\237\\230\\200'); printf \"\\e[?1049h\\e[2J\\e[H$e$e$e$e$e|\\e[1;7HX\"; sleep 1000\n");
+    const before = await waitForRows(first, (rows) => rows[0] === '😀😀😀X 😀|', 'the emoji line with X over the fourth emoji');
+    await page.locator('.tab', { hasText: 'e2e-wide' }).click();
+    await runCommand(page, 'View: Close Editor');
+    await page.locator('.tab', { hasText: 'e2e-wide' }).waitFor({ state: 'detached' });
+    await pickMilestone(page, 'e2e-wid', /running · pid/);
+    await waitForSameScreen(await webviewFrame(page, 'e2e-wide'), before, 'the emoji line as before the tab was closed');
+  });
+
   it('lists the session in the sidebar tree', async () => {
     await openNewMilestone(page, 'e2e-tree');
     await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
