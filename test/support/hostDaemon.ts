@@ -11,6 +11,8 @@ export const HOST_SCRIPT = path.resolve(__dirname, '../../../dist/sessionHost.js
 export interface DaemonProcess {
   readonly pid: number;
   readonly paths: HostPaths;
+  /** Whether the process has exited (and was reaped). */
+  hasExited(): boolean;
   /** Sends SIGTERM unless it already exited, and waits for it to go. */
   stop(): Promise<void>;
 }
@@ -31,14 +33,15 @@ export async function startDaemon(directory: string, idleShutdownMs = 0): Promis
   const child = spawn(process.execPath, [HOST_SCRIPT, '--directory', directory, '--idle-shutdown-ms', String(idleShutdownMs)], { stdio: 'ignore' });
   const pid = child.pid ?? 0;
   const paths = hostPaths(directory);
-  const lockNamesIt = () => existsSync(paths.token) && existsSync(paths.socket) && readFileSync(paths.lock, 'utf8').trim() === String(pid);
-  await pollUntil(() => child.exitCode !== null || (existsSync(paths.lock) && lockNamesIt()), 10_000, `the host on ${directory} listening`);
+  const listening = () => existsSync(paths.token) && existsSync(paths.socket) && lockOwner(paths) === pid;
+  await pollUntil(() => child.exitCode !== null || listening(), 10_000, `the host on ${directory} listening`);
   if (child.exitCode !== null) {
     throw new Error(`the host exited with code ${child.exitCode} before listening`);
   }
   return {
     pid,
     paths,
+    hasExited: () => child.exitCode !== null || child.signalCode !== null,
     async stop() {
       if (isAlive(pid) && child.exitCode === null) {
         child.kill('SIGTERM');
@@ -46,6 +49,15 @@ export async function startDaemon(directory: string, idleShutdownMs = 0): Promis
       }
     },
   };
+}
+
+/** The pid in the directory's lock, or 0 when there is none. */
+export function lockOwner(paths: HostPaths): number {
+  try {
+    return Number(readFileSync(paths.lock, 'utf8').trim());
+  } catch {
+    return 0;
+  }
 }
 
 /** Resident memory of a process in bytes, from /proc (Linux). */
