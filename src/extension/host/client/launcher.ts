@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
+import { closeSync, openSync, promises as fsp } from 'node:fs';
 import { MutableDisposable, disposableTimeout } from '../../sessions';
 import { buildHostArguments } from '../hostCommandLine';
 import { HostError } from '../hostErrors';
@@ -93,11 +93,18 @@ export async function connectToSessionHost(options: ConnectToSessionHostOptions)
 function startHost(directory: string, options: ConnectToSessionHostOptions): { exitCode: number | null } {
   const status: { exitCode: number | null } = { exitCode: null };
   options.log?.(`starting the session host in ${directory}`);
-  const child = spawn(options.execPath ?? process.execPath, [options.hostScript, ...buildHostArguments({ ...options, directory, hostVersion: options.clientVersion })], {
-    detached: true,
-    stdio: 'ignore',
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-  });
+  // What the host cannot log itself (it failed to load, a native crash) it prints: into its log too.
+  const stderr = openSync(hostPaths(directory).log, 'a', 0o600);
+  let child;
+  try {
+    child = spawn(options.execPath ?? process.execPath, [options.hostScript, ...buildHostArguments({ ...options, directory, hostVersion: options.clientVersion })], {
+      detached: true,
+      stdio: ['ignore', 'ignore', stderr],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+  } finally {
+    closeSync(stderr);
+  }
   child.on('exit', (code) => {
     status.exitCode = code;
   });

@@ -164,12 +164,12 @@ export class SessionHostServer extends DisposableBase {
       if (this.shuttingDown) {
         return;
       }
-      await this.reopenLog();
-      this.appendLog(`socket, token or lock of pid ${process.pid} gone from ${this.paths.directory}: making the host findable again`);
       await this.files.publish((socketPath) => this.listenOn(socketPath));
-      this.appendLog(`listening again on ${this.paths.socket} (pid ${process.pid})`);
+      await this.reopenLog();
+      this.appendLog(`socket, token or lock of pid ${process.pid} were gone from ${this.paths.directory}; listening again on ${this.paths.socket}`);
     } catch (error) {
       if (isHostError(error, 'already-running')) {
+        await this.reopenLog().catch(() => undefined);
         this.handOver();
       } else {
         this.appendLog(`could not make the host findable again (retrying): ${errorText(error)}`);
