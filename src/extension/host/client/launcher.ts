@@ -3,7 +3,7 @@ import { closeSync, openSync, promises as fsp } from 'node:fs';
 import { MutableDisposable, disposableTimeout } from '../../sessions';
 import { buildHostArguments } from '../hostCommandLine';
 import { HostError } from '../hostErrors';
-import { defaultHostDirectory, ensurePrivateDirectory, hostPaths } from '../hostPaths';
+import { defaultHostDirectory, ensureHostDirectories, ensurePrivateDirectory, hostPaths } from '../hostPaths';
 import { SessionHostClient } from './sessionHostClient';
 
 export interface ConnectToSessionHostOptions {
@@ -33,6 +33,8 @@ const RETRY_INTERVAL_MS = 100;
 
 async function tryConnect(directory: string, options: ConnectToSessionHostOptions): Promise<SessionHostClient> {
   const paths = hostPaths(directory);
+  // A socket in a short directory elsewhere (a too-long path): only if that one is ours and private.
+  await ensureHostDirectories(paths);
   let token: string;
   try {
     token = (await fsp.readFile(paths.token, 'utf8')).trim();

@@ -7,7 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { ensurePrivateDirectory, type HostPaths } from '../hostPaths';
+import { ensureHostDirectories, type HostPaths } from '../hostPaths';
 import { HostLock, fileIdentity, sameFile, type FileIdentity } from './hostLock';
 
 export class HostFiles {
@@ -26,7 +26,7 @@ export class HostFiles {
    * does), writes the token and, if the socket path no longer leads here, listens anew.
    */
   async publish(listen: (socketPath: string) => Promise<void>): Promise<void> {
-    await ensurePrivateDirectory(this.paths.directory);
+    await ensureHostDirectories(this.paths);
     if (!(await this.lock?.isOwned())) {
       this.lock = await HostLock.acquire(this.paths);
     }

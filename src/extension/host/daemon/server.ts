@@ -121,6 +121,9 @@ export class SessionHostServer extends DisposableBase {
   private async listen(): Promise<void> {
     await ensurePrivateDirectory(this.paths.directory);
     this.log = await HostLog.open(this.paths.log);
+    if (this.paths.socketDirectory !== this.paths.directory) {
+      this.appendLog(`a socket in ${this.paths.directory} would pass the OS's limit on socket paths: it goes in ${this.paths.socketDirectory}`);
+    }
     this.token = randomBytes(32);
     this.files = new HostFiles(this.paths, this.token.toString('hex'));
     await this.files.publish((socketPath) => this.listenOn(socketPath));
