@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -52,8 +52,10 @@ describe('session host: where the daemon reports errors', function () {
   });
 
   it('logs why it could not start, next to where a client looks for the log', () => {
-    // Longer than a Unix socket path may be, so listening fails after the directory was checked.
-    const directory = path.join(path.dirname(tempDirectory()), 'd'.repeat(120));
+    // A directory where the token file should be: writing it fails after the directory was checked.
+    const directory = tempDirectory();
+    mkdirSync(path.join(hostPaths(directory).token, 'in-the-way'), { recursive: true, mode: 0o700 });
+    chmodSync(directory, 0o700);
     const result = spawnSync(process.execPath, [HOST_SCRIPT, '--directory', directory, '--idle-shutdown-ms', '0'], { encoding: 'utf8', timeout: 10_000 });
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, /session host: Error/);

@@ -3,6 +3,7 @@ import { KindedError } from '../sessions';
 
 export const HOST_ERROR_KINDS = [
   'insecure-directory',
+  'socket-path-too-long',
   'already-running',
   'no-host',
   'start-timeout',

@@ -11,6 +11,7 @@
  * price: sessions of the old host are not visible to new windows. The HELLO still
  * carries the version, so a host reached by mistake rejects instead of misparsing.
  */
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -34,15 +35,51 @@ export function defaultHostDirectory(): string {
 
 export interface HostPaths {
   readonly directory: string;
+  /** `directory`, or a short private one when the socket's path would be too long there. */
+  readonly socketDirectory: string;
   readonly socket: string;
   readonly token: string;
   readonly lock: string;
   readonly log: string;
 }
 
+/** The longest Unix socket path the OS takes, in bytes (sun_path less its NUL). */
+export const MAX_SOCKET_PATH_BYTES = process.platform === 'darwin' ? 103 : 107;
+
+function fits(socketPath: string): boolean {
+  return Buffer.byteLength(socketPath, 'utf8') <= MAX_SOCKET_PATH_BYTES;
+}
+
+/** The host's files in `directory`; a socket whose path there would pass the OS's limit goes in a short private directory in tmp. */
 export function hostPaths(directory: string, version: number = PROTOCOL_VERSION): HostPaths {
   const base = path.join(directory, `host-v${version}`);
-  return { directory, socket: `${base}.sock`, token: `${base}.token`, lock: `${base}.lock`, log: `${base}.log` };
+  const files = { directory, token: `${base}.token`, lock: `${base}.lock`, log: `${base}.log` };
+  const socketName = `host-v${version}.sock`;
+  if (fits(path.join(directory, socketName))) {
+    return { ...files, socketDirectory: directory, socket: path.join(directory, socketName) };
+  }
+  // The same directory always maps to the same short one, so client and host agree on it.
+  const digest = createHash('sha256').update(directory).digest('hex').slice(0, 16);
+  const socketDirectory = path.join(os.tmpdir(), `mt-${os.userInfo().uid}-${digest}`);
+  return { ...files, socketDirectory, socket: path.join(socketDirectory, socketName) };
+}
+
+/**
+ * The host's directory and, if the socket lives elsewhere, that one: each created
+ * private or checked. HostError 'socket-path-too-long' if no socket path fits.
+ */
+export async function ensureHostDirectories(paths: HostPaths): Promise<void> {
+  if (!fits(paths.socket)) {
+    // Even the short directory is too deep (a long TMPDIR): the host could not be reached at all.
+    throw new HostError(
+      'socket-path-too-long',
+      `The session host's socket path would be longer than the ${MAX_SOCKET_PATH_BYTES} bytes the OS allows, in ${paths.directory} and in ${paths.socketDirectory}. Choose a shorter ${HOST_DIRECTORY_ENV} or TMPDIR.`,
+    );
+  }
+  await ensurePrivateDirectory(paths.directory);
+  if (paths.socketDirectory !== paths.directory) {
+    await ensurePrivateDirectory(paths.socketDirectory);
+  }
 }
 
 /**

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
+import { closeSync, openSync, promises as fsp } from 'node:fs';
 import { MutableDisposable, disposableTimeout } from '../../sessions';
 import { buildHostArguments } from '../hostCommandLine';
 import { HostError } from '../hostErrors';
-import { defaultHostDirectory, ensurePrivateDirectory, hostPaths } from '../hostPaths';
+import { defaultHostDirectory, ensureHostDirectories, ensurePrivateDirectory, hostPaths } from '../hostPaths';
 import { SessionHostClient } from './sessionHostClient';
 
 export interface ConnectToSessionHostOptions {
@@ -33,6 +33,8 @@ const RETRY_INTERVAL_MS = 100;
 
 async function tryConnect(directory: string, options: ConnectToSessionHostOptions): Promise<SessionHostClient> {
   const paths = hostPaths(directory);
+  // A socket in a short directory elsewhere (a too-long path): only if that one is ours and private.
+  await ensureHostDirectories(paths);
   let token: string;
   try {
     token = (await fsp.readFile(paths.token, 'utf8')).trim();
@@ -93,11 +95,18 @@ export async function connectToSessionHost(options: ConnectToSessionHostOptions)
 function startHost(directory: string, options: ConnectToSessionHostOptions): { exitCode: number | null } {
   const status: { exitCode: number | null } = { exitCode: null };
   options.log?.(`starting the session host in ${directory}`);
-  const child = spawn(options.execPath ?? process.execPath, [options.hostScript, ...buildHostArguments({ ...options, directory, hostVersion: options.clientVersion })], {
-    detached: true,
-    stdio: 'ignore',
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-  });
+  // What the host cannot log itself (it failed to load, a native crash) it prints: into its log too.
+  const stderr = openSync(hostPaths(directory).log, 'a', 0o600);
+  let child;
+  try {
+    child = spawn(options.execPath ?? process.execPath, [options.hostScript, ...buildHostArguments({ ...options, directory, hostVersion: options.clientVersion })], {
+      detached: true,
+      stdio: ['ignore', 'ignore', stderr],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+  } finally {
+    closeSync(stderr);
+  }
   child.on('exit', (code) => {
     status.exitCode = code;
   });

@@ -1,6 +1,6 @@
 import type * as net from 'node:net';
 import { DisposableBase, Emitter, MutableDisposable, disposableTimeout, type Disposable, type Event } from '../../sessions';
-import { FrameDecoder, FrameError, FrameKind, encodeJsonFrame, type Frame } from '../protocol/frames';
+import { FrameDecoder, FrameError, FrameKind, PRE_AUTH_MAX_FRAME_BYTES, encodeJsonFrame, type Frame } from '../protocol/frames';
 import { PROTOCOL_VERSION, type HostMessage, type RejectMessage, type RejectReason } from '../protocol/messages';
 
 /** A peer that never reads must not keep a rejected socket half-open longer than this. */
@@ -45,7 +45,7 @@ export class Connection extends DisposableBase {
     private readonly options: ConnectionOptions,
   ) {
     super();
-    this.decoder = new FrameDecoder(options.maxFrameBytes);
+    this.decoder = new FrameDecoder(Math.min(PRE_AUTH_MAX_FRAME_BYTES, options.maxFrameBytes));
     // These listeners stay for the socket's life, past dispose: a rejected socket still
     // flushes and may still fail, and an 'error' without a listener would be thrown.
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -69,27 +69,37 @@ export class Connection extends DisposableBase {
 
   markAuthenticated(clientVersion: string): void {
     this.authenticatedAs = clientVersion;
+    this.decoder.setMaxFrameBytes(this.options.maxFrameBytes);
     this.helloTimer.clear();
     this.options.log(`connection ${this.id}: client ${clientVersion} authenticated`);
   }
 
   private receive(chunk: Buffer): void {
-    let frames: Frame[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (error) {
-      if (error instanceof FrameError) {
-        this.reject('bad-frame', error.message);
+    let input = chunk;
+    do {
+      // One frame at a time until authenticated: the hello raises the limit for the frames behind it.
+      const wasAuthenticated = this.authenticated;
+      let frames: Frame[];
+      try {
+        frames = this.decoder.push(input, wasAuthenticated ? Number.POSITIVE_INFINITY : 1);
+      } catch (error) {
+        if (error instanceof FrameError) {
+          this.reject('bad-frame', error.message);
+          return;
+        }
+        throw error;
+      }
+      input = Buffer.alloc(0);
+      for (const frame of frames) {
+        if (this.closed) {
+          return;
+        }
+        this._onDidReceiveFrame.fire(frame);
+      }
+      if (wasAuthenticated || frames.length === 0) {
         return;
       }
-      throw error;
-    }
-    for (const frame of frames) {
-      if (this.closed) {
-        return;
-      }
-      this._onDidReceiveFrame.fire(frame);
-    }
+    } while (!this.closed);
   }
 
   // ---- what the client holds ----
@@ -171,6 +181,8 @@ export class Connection extends DisposableBase {
     this.options.log(`connection ${this.id}: rejected (${reason}): ${message}`);
     const reject: RejectMessage = { reason, message, protocolVersion: PROTOCOL_VERSION };
     this.socket.end(encodeJsonFrame(FrameKind.Reject, reject));
+    // Whatever the peer still sends would only be read to be thrown away.
+    this.socket.pause();
     const destroyLater = disposableTimeout(() => this.socket.destroy(), REJECT_GRACE_MS);
     this.socket.once('close', () => destroyLater.dispose());
     this.dispose();

@@ -15,14 +15,21 @@ const SOCKET_PROBE_TIMEOUT_MS = 1_000;
 export class HostLock {
   private held = true;
 
-  private constructor(private readonly file: string) {}
+  private constructor(
+    private readonly file: string,
+    private readonly identity: FileIdentity | undefined,
+  ) {}
+
+  private static async created(file: string): Promise<HostLock> {
+    return new HostLock(file, await fileIdentity(file));
+  }
 
   /** Takes the lock of `paths`, or fails with HostError 'already-running'. */
   static async acquire(paths: HostPaths): Promise<HostLock> {
     const takeover = `${paths.lock}.takeover`;
     for (let attempt = 0; attempt < 2; attempt++) {
       if (await createExclusive(paths.lock)) {
-        return new HostLock(paths.lock);
+        return HostLock.created(paths.lock);
       }
       if (await lockIsHeld(paths)) {
         throw new HostError('already-running', `A session host already serves ${paths.directory}.`);
@@ -43,7 +50,7 @@ export class HostLock {
         }
         await fsp.rm(paths.lock, { force: true });
         if (await createExclusive(paths.lock)) {
-          return new HostLock(paths.lock);
+          return HostLock.created(paths.lock);
         }
       } finally {
         await fsp.rm(takeover, { force: true });
@@ -52,12 +59,47 @@ export class HostLock {
     throw new HostError('already-running', `Another session host is starting in ${paths.directory}.`);
   }
 
+  /**
+   * Whether the lock file is still the one this host created and still names it: a
+   * wiped directory may hold another host's lock under the same name by now.
+   */
+  async isOwned(): Promise<boolean> {
+    if (!this.held) {
+      return false;
+    }
+    const content = await fsp.readFile(this.file, 'utf8').catch(() => '');
+    return content.trim() === String(process.pid) && sameFile(this.identity, await fileIdentity(this.file));
+  }
+
+  /** Removes the lock file only if it is still ours. */
   async release(): Promise<void> {
     if (this.held) {
+      const owned = await this.isOwned();
       this.held = false;
-      await fsp.rm(this.file, { force: true });
+      if (owned) {
+        await fsp.rm(this.file, { force: true });
+      }
     }
   }
+}
+
+/**
+ * Which file a path leads to. Inode numbers are reused once a file is deleted, so the
+ * change time (nanoseconds) is compared too.
+ */
+export interface FileIdentity {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly ctimeNs: bigint;
+}
+
+export async function fileIdentity(file: string): Promise<FileIdentity | undefined> {
+  const stat = await fsp.lstat(file, { bigint: true }).catch(() => undefined);
+  return stat && { dev: stat.dev, ino: stat.ino, ctimeNs: stat.ctimeNs };
+}
+
+export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino && a.ctimeNs === b.ctimeNs;
 }
 
 /** Creates `file` with our pid unless it exists; says whether it did. */

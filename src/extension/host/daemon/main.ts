@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   directory = options.directory;
   const server = await SessionHostServer.start(options);
   server.onDidShutdown(() => process.exit(0));
-  // The daemon's stdio is ignored: everything it has to say goes to its log.
+  // The daemon has no terminal: what it has to say goes to its log (its stderr is appended there too).
   logUnexpectedErrors((line) => server.appendLog(line));
   // One bad message or listener must not take down every user's session with it.
   process.on('uncaughtException', (error) => server.appendLog(`uncaught: ${errorText(error)}`));

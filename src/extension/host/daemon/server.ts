@@ -1,8 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
 import * as net from 'node:net';
-import { DisposableBase, Emitter, MutableDisposable, SessionManager, disposableTimeout, isSessionError, type Event, type Session, type SessionChange } from '../../sessions';
-import { HostError } from '../hostErrors';
+import { DisposableBase, Emitter, MutableDisposable, SessionManager, disposableInterval, disposableTimeout, isSessionError, type Event, type Session, type SessionChange } from '../../sessions';
+import { HostError, isHostError } from '../hostErrors';
 import { defaultHostDirectory, ensurePrivateDirectory, hostPaths, type HostPaths } from '../hostPaths';
 import { DEFAULT_MAX_FRAME_BYTES, FrameKind, decodeDataPayload, encodeJsonFrame, type Frame } from '../protocol/frames';
 import {
@@ -18,7 +17,7 @@ import {
   type WireSession,
 } from '../protocol/messages';
 import { Connection } from './connection';
-import { HostLock } from './hostLock';
+import { HostFiles } from './hostFiles';
 import { HostLog, errorText } from './hostLog';
 import { HostedSession } from './hostedSession';
 
@@ -37,12 +36,16 @@ export interface SessionHostServerOptions {
   /** Output queued for one client that does not read; above it the client is dropped. */
   readonly maxClientBacklogBytes?: number;
   readonly hostVersion?: string;
+  /** How often the host checks that its socket, token and lock are still in place. */
+  readonly findableCheckMs?: number;
 }
 
 export const DEFAULT_IDLE_SHUTDOWN_MS = 5_000;
 const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
 /** Rather than letting one stuck window grow the host without bound. */
 const DEFAULT_MAX_CLIENT_BACKLOG_BYTES = 64 * 1024 * 1024;
+/** A wiped directory leaves new windows unable to reach the host until it notices. */
+const DEFAULT_FINDABLE_CHECK_MS = 1_000;
 
 /**
  * The session host: owns the PTYs of every window, outlives any of them, and
@@ -53,7 +56,8 @@ const DEFAULT_MAX_CLIENT_BACKLOG_BYTES = 64 * 1024 * 1024;
 export class SessionHostServer extends DisposableBase {
   readonly manager: SessionManager;
   readonly paths: HostPaths;
-  private readonly server = net.createServer((socket) => this.accept(socket));
+  /** The listener on the socket path; replaced when the directory was wiped and the host listens again. */
+  private server: net.Server | undefined;
   private readonly connections = new Set<Connection>();
   private readonly hosted = new Map<string, HostedSession>();
   private readonly byHandle = new Map<number, HostedSession>();
@@ -61,7 +65,11 @@ export class SessionHostServer extends DisposableBase {
   private nextConnectionId = 1;
   private token = Buffer.alloc(0);
   private log: HostLog | undefined;
-  private lock: HostLock | undefined;
+  private files: HostFiles | undefined;
+  /** Set once another host serves the directory: this one only serves the clients it has. */
+  private handedOver = false;
+  private checkingFindable = false;
+  private readonly findableCheckMs: number;
   private readonly idleTimer = this.register(new MutableDisposable());
   private shuttingDown: Promise<void> | undefined;
   private readonly idleShutdownMs: number;
@@ -94,6 +102,7 @@ export class SessionHostServer extends DisposableBase {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.maxClientBacklogBytes = options.maxClientBacklogBytes ?? DEFAULT_MAX_CLIENT_BACKLOG_BYTES;
     this.hostVersion = options.hostVersion ?? 'unknown';
+    this.findableCheckMs = options.findableCheckMs ?? DEFAULT_FINDABLE_CHECK_MS;
     this.manager = this.register(
       new SessionManager({
         detachedTimeoutMs: options.detachedTimeoutMs,
@@ -112,24 +121,82 @@ export class SessionHostServer extends DisposableBase {
   private async listen(): Promise<void> {
     await ensurePrivateDirectory(this.paths.directory);
     this.log = await HostLog.open(this.paths.log);
-    this.lock = await HostLock.acquire(this.paths);
+    if (this.paths.socketDirectory !== this.paths.directory) {
+      this.appendLog(`a socket in ${this.paths.directory} would pass the OS's limit on socket paths: it goes in ${this.paths.socketDirectory}`);
+    }
     this.token = randomBytes(32);
-    const temporary = `${this.paths.token}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    await fsp.writeFile(temporary, this.token.toString('hex'), { mode: 0o600, flag: 'w' });
-    await fsp.rename(temporary, this.paths.token);
-    // The lock is ours, so a socket file left here belongs to a host that died.
-    await fsp.rm(this.paths.socket, { force: true });
+    this.files = new HostFiles(this.paths, this.token.toString('hex'));
+    await this.files.publish((socketPath) => this.listenOn(socketPath));
+    this.appendLog(`listening on ${this.paths.socket} (pid ${process.pid}, protocol ${PROTOCOL_VERSION}, version ${this.hostVersion})`);
+    if (this.findableCheckMs > 0) {
+      this.register(disposableInterval(() => void this.checkFindable(), this.findableCheckMs));
+    }
+    this.updateIdleTimer();
+  }
+
+  /** Listens on `socketPath` with a new listener; a previous one stops accepting, its clients stay. */
+  private async listenOn(socketPath: string): Promise<void> {
+    const server = net.createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.paths.socket, () => {
-        this.server.off('error', reject);
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
         resolve();
       });
     });
-    await fsp.chmod(this.paths.socket, 0o600);
-    this.server.on('error', (error) => this.appendLog(`server error: ${error.message}`));
-    this.appendLog(`listening on ${this.paths.socket} (pid ${process.pid}, protocol ${PROTOCOL_VERSION}, version ${this.hostVersion})`);
-    this.updateIdleTimer();
+    server.on('error', (error) => this.appendLog(`server error: ${error.message}`));
+    this.server?.close();
+    this.server = server;
+  }
+
+  /**
+   * A wiped directory (logout, a tmp cleaner) makes the host unreachable for new
+   * windows. It re-creates its files and listens again; if another host has started
+   * there meanwhile, that one is where new windows go: this one keeps serving its
+   * clients and sessions, stops being findable and exits when idle, removing nothing.
+   */
+  private async checkFindable(): Promise<void> {
+    if (this.checkingFindable || this.handedOver || this.shuttingDown || !this.files) {
+      return;
+    }
+    this.checkingFindable = true;
+    try {
+      if (await this.files.intact()) {
+        return;
+      }
+      if (this.shuttingDown) {
+        return;
+      }
+      await this.files.publish((socketPath) => this.listenOn(socketPath));
+      await this.reopenLog();
+      this.appendLog(`socket, token or lock of pid ${process.pid} were gone from ${this.paths.directory}; listening again on ${this.paths.socket}`);
+    } catch (error) {
+      if (isHostError(error, 'already-running')) {
+        await this.reopenLog().catch(() => undefined);
+        this.handOver();
+      } else {
+        this.appendLog(`could not make the host findable again (retrying): ${errorText(error)}`);
+      }
+    } finally {
+      this.checkingFindable = false;
+    }
+  }
+
+  private handOver(): void {
+    this.handedOver = true;
+    this.files?.disown();
+    this.server?.close();
+    this.server = undefined;
+    this.appendLog(
+      `pid ${process.pid}: another host now serves ${this.paths.directory}; this one keeps its ${this.hosted.size} sessions for its ${this.connections.size} clients and exits once they are gone`,
+    );
+  }
+
+  /** The log file may have been deleted with the directory: appends go to the one at the path now. */
+  private async reopenLog(): Promise<void> {
+    const previous = this.log;
+    this.log = await HostLog.open(this.paths.log);
+    await previous?.close();
   }
 
   appendLog(line: string): void {
@@ -418,14 +485,12 @@ export class SessionHostServer extends DisposableBase {
     for (const connection of [...this.connections]) {
       connection.destroy();
     }
-    await new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()));
+    const server = this.server;
+    await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
     await this.manager.closeAll();
-    if (this.lock) {
-      // The lock goes last: a host that takes it next writes its own socket and token.
-      await Promise.all([this.paths.socket, this.paths.token].map((file) => fsp.rm(file, { force: true })));
-      await this.lock.release();
-      this.lock = undefined;
-    }
+    // Only what is still ours: after a wipe the names may lead to another host's files.
+    await this.files?.removeOwned();
+    this.files = undefined;
     this.appendLog('shut down');
     await this.log?.close();
     this.log = undefined;

@@ -5,6 +5,18 @@ import { SEQUENCE_LOOKBACK_CHARS, unterminatedSequence, type Disposable } from '
 
 export const MIRROR_SCROLLBACK_LINES = 1_000;
 /**
+ * Each cell costs the mirror 12 bytes whatever it holds; scrollback is cut so that
+ * screen and scrollback together stay within this many cells (~12 MB). An ordinary
+ * terminal keeps all its scrollback; the largest allowed (2000x1000) keeps only its
+ * screen, about 24 MB instead of 50. The webview keeps its own, full scrollback.
+ */
+export const MIRROR_MAX_CELLS = 1_000_000;
+
+/** The scrollback a mirror of this size keeps. */
+export function mirrorScrollback(cols: number, rows: number): number {
+  return Math.max(0, Math.min(MIRROR_SCROLLBACK_LINES, Math.floor(MIRROR_MAX_CELLS / cols) - rows));
+}
+/**
  * Parsing lags a flood (the mirror parses ~45 MB/s, a PTY delivers up to ~100 MB/s)
  * and xterm 6 throws beyond 50 MB of backlog, so the session is paused above this
  * many unparsed characters and resumed below the low mark.
@@ -33,7 +45,7 @@ export class TerminalMirror implements Disposable {
     /** Called with true when the mirror needs the producer to pause, false when it may resume. */
     private readonly onBackpressure: (pause: boolean) => void,
   ) {
-    this.terminal = new Terminal({ ...PARSING_OPTIONS, cols, rows, scrollback: MIRROR_SCROLLBACK_LINES });
+    this.terminal = new Terminal({ ...PARSING_OPTIONS, cols, rows, scrollback: mirrorScrollback(cols, rows) });
     configureParsing(this.terminal);
     this.terminal.loadAddon(this.serializer);
   }
@@ -56,7 +68,15 @@ export class TerminalMirror implements Disposable {
 
   /** Resizes once the output written so far has been parsed at the old size. */
   resize(cols: number, rows: number): void {
-    this.afterParsing(() => this.terminal.resize(cols, rows));
+    this.afterParsing(() => {
+      const scrollback = mirrorScrollback(cols, rows);
+      // A smaller scrollback is cut before the screen grows, so the two never add up past the budget.
+      if (scrollback < (this.terminal.options.scrollback ?? 0)) {
+        this.terminal.options.scrollback = scrollback;
+      }
+      this.terminal.resize(cols, rows);
+      this.terminal.options.scrollback = scrollback;
+    });
   }
 
   clear(): void {

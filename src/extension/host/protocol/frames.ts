@@ -25,6 +25,12 @@ const KNOWN_KINDS: ReadonlySet<number> = new Set(Object.values(FrameKind));
 export const FRAME_HEADER_BYTES = 5;
 /** Far above any output chunk (~19 KiB) or serialized screen (~650 KB at 10,000 lines). */
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/**
+ * Before a peer has authenticated, its only frame is a hello of a few hundred bytes:
+ * a larger announcement is refused at its header, so a stranger cannot make the host
+ * buffer megabytes.
+ */
+export const PRE_AUTH_MAX_FRAME_BYTES = 4 * 1024;
 const HANDLE_BYTES = 4;
 
 export const FRAME_ERROR_KINDS = ['oversize', 'unknown-kind', 'malformed'] as const;
@@ -84,15 +90,27 @@ export class FrameDecoder {
   private buffered = 0;
   private failure: FrameError | undefined;
 
-  constructor(readonly maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {}
+  constructor(private limit: number = DEFAULT_MAX_FRAME_BYTES) {}
+
+  get maxFrameBytes(): number {
+    return this.limit;
+  }
+
+  /** Changes the limit for frames whose header is not read yet (a peer that authenticated gets more). */
+  setMaxFrameBytes(limit: number): void {
+    this.limit = limit;
+  }
 
   /** Bytes received but not yet part of a complete frame. */
   get pendingBytes(): number {
     return this.buffered;
   }
 
-  /** Adds bytes; returns the frames they complete, in order. Throws FrameError on a bad header. */
-  push(chunk: Buffer): Frame[] {
+  /**
+   * Adds bytes; returns the frames they complete, in order, at most `maxFrames` (the
+   * rest stays buffered for the next push). Throws FrameError on a bad header.
+   */
+  push(chunk: Buffer, maxFrames = Number.POSITIVE_INFINITY): Frame[] {
     if (this.failure) {
       throw this.failure;
     }
@@ -101,12 +119,12 @@ export class FrameDecoder {
       this.buffered += chunk.length;
     }
     const frames: Frame[] = [];
-    while (this.buffered >= FRAME_HEADER_BYTES) {
+    while (frames.length < maxFrames && this.buffered >= FRAME_HEADER_BYTES) {
       const header = this.peek(FRAME_HEADER_BYTES);
       const length = header.readUInt32BE(0);
       const kind = header.readUInt8(4);
-      if (length > this.maxFrameBytes) {
-        this.failure = new FrameError('oversize', `Frame of ${length} bytes exceeds the limit of ${this.maxFrameBytes}.`);
+      if (length > this.limit) {
+        this.failure = new FrameError('oversize', `Frame of ${length} bytes exceeds the limit of ${this.limit}.`);
         throw this.failure;
       }
       if (!KNOWN_KINDS.has(kind)) {

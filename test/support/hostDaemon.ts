@@ -1,0 +1,70 @@
+/** A session host daemon started as its own process, as the launcher starts it, for tests that need its pid and files. */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { hostPaths, type HostPaths } from '../../src/extension/host/hostPaths';
+import { isAlive } from './processes';
+
+/** The compiled daemon, relative to the compiled test (out/test/<suite>/). */
+export const HOST_SCRIPT = path.resolve(__dirname, '../../../dist/sessionHost.js');
+
+export interface DaemonProcess {
+  readonly pid: number;
+  readonly paths: HostPaths;
+  /** Whether the process has exited (and was reaped). */
+  hasExited(): boolean;
+  /** Sends SIGTERM unless it already exited, and waits for it to go. */
+  stop(): Promise<void>;
+}
+
+/** Resolves once `check` holds, polling; rejects after `timeoutMs`. */
+export async function pollUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error(`${what} not met within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Starts a daemon on `directory` and waits until its lock names it and its token is written. */
+export async function startDaemon(directory: string, idleShutdownMs = 0): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, [HOST_SCRIPT, '--directory', directory, '--idle-shutdown-ms', String(idleShutdownMs)], { stdio: 'ignore' });
+  const pid = child.pid ?? 0;
+  const paths = hostPaths(directory);
+  const listening = () => existsSync(paths.token) && existsSync(paths.socket) && lockOwner(paths) === pid;
+  await pollUntil(() => child.exitCode !== null || listening(), 10_000, `the host on ${directory} listening`);
+  if (child.exitCode !== null) {
+    throw new Error(`the host exited with code ${child.exitCode} before listening`);
+  }
+  return {
+    pid,
+    paths,
+    hasExited: () => child.exitCode !== null || child.signalCode !== null,
+    async stop() {
+      if (isAlive(pid) && child.exitCode === null) {
+        child.kill('SIGTERM');
+        await pollUntil(() => child.exitCode !== null || child.signalCode !== null, 10_000, `host ${pid} stopped`);
+      }
+    },
+  };
+}
+
+/** The pid in the directory's lock, or 0 when there is none. */
+export function lockOwner(paths: HostPaths): number {
+  try {
+    return Number(readFileSync(paths.lock, 'utf8').trim());
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory of a process in bytes, from /proc (Linux). */
+export function residentBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) {
+    throw new Error(`no VmRSS for ${pid}`);
+  }
+  return Number(match[1]) * 1024;
+}
