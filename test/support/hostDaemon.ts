@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { hostPaths, type HostPaths } from '../../src/extension/host/hostPaths';
 import { isAlive } from './processes';
+import { pollUntil } from './timing';
 
 /** The compiled daemon, relative to the compiled test (out/test/<suite>/). */
 export const HOST_SCRIPT = path.resolve(__dirname, '../../../dist/sessionHost.js');
@@ -17,24 +18,13 @@ export interface DaemonProcess {
   stop(): Promise<void>;
 }
 
-/** Resolves once `check` holds, polling; rejects after `timeoutMs`. */
-export async function pollUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(`${what} not met within ${timeoutMs} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** Starts a daemon on `directory` and waits until its lock names it and its token is written. */
 export async function startDaemon(directory: string, idleShutdownMs = 0): Promise<DaemonProcess> {
   const child = spawn(process.execPath, [HOST_SCRIPT, '--directory', directory, '--idle-shutdown-ms', String(idleShutdownMs)], { stdio: 'ignore' });
   const pid = child.pid ?? 0;
   const paths = hostPaths(directory);
   const listening = () => existsSync(paths.token) && existsSync(paths.socket) && lockOwner(paths) === pid;
-  await pollUntil(() => child.exitCode !== null || listening(), 10_000, `the host on ${directory} listening`);
+  await pollUntil(() => child.exitCode !== null || listening(), `the host on ${directory} listening`, { timeoutMs: 10_000 });
   if (child.exitCode !== null) {
     throw new Error(`the host exited with code ${child.exitCode} before listening`);
   }
@@ -45,7 +35,7 @@ export async function startDaemon(directory: string, idleShutdownMs = 0): Promis
     async stop() {
       if (isAlive(pid) && child.exitCode === null) {
         child.kill('SIGTERM');
-        await pollUntil(() => child.exitCode !== null || child.signalCode !== null, 10_000, `host ${pid} stopped`);
+        await pollUntil(() => child.exitCode !== null || child.signalCode !== null, `host ${pid} stopped`, { timeoutMs: 10_000 });
       }
     },
   };

@@ -7,7 +7,7 @@ import { HostLog } from '../../src/extension/host/daemon/hostLog';
 import { SessionHostServer } from '../../src/extension/host/daemon/server';
 import { FrameDecoder, FrameKind, encodeJsonFrame, type Frame } from '../../src/extension/host/protocol/frames';
 import { PROTOCOL_VERSION } from '../../src/extension/host/protocol/messages';
-import { eventually } from './helpers';
+import { pollUntil } from '../support/timing';
 
 const FORGED = '\n2020-01-01T00:00:00.000Z forged entry\r\u2028\u001b[2J\u001b]0;title\u0007\u202e';
 
@@ -65,10 +65,10 @@ describe('session host log', function () {
       socket.on('data', (chunk: Buffer) => frames.push(...decoder.push(chunk)));
       const token = readFileSync(server.paths.token, 'utf8');
       socket.write(encodeJsonFrame(FrameKind.Control, { type: 'hello', token, protocolVersion: PROTOCOL_VERSION, clientVersion: `1.0${FORGED}` }));
-      await eventually(() => frames.length > 0, 5_000, 'the welcome');
+      await pollUntil(() => frames.length > 0, 'the welcome', { timeoutMs: 5_000 });
       await server.manager.create({ milestoneId: `m${FORGED}`, command: 'cat' }).catch(() => undefined);
       socket.destroy();
-      await eventually(() => server.connectionCount === 0, 5_000, 'the client gone');
+      await pollUntil(() => server.connectionCount === 0, 'the client gone', { timeoutMs: 5_000 });
     } finally {
       await server.shutdown();
     }

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, FrameDecoder, FrameKind, encodeDataFrame, encodeJsonFrame, type Frame } from '../../src/extension/host/protocol/frames';
 import { PROTOCOL_VERSION, parseReject } from '../../src/extension/host/protocol/messages';
-import { pollUntil, residentBytes, startDaemon, type DaemonProcess } from '../support/hostDaemon';
+import { residentBytes, startDaemon, type DaemonProcess } from '../support/hostDaemon';
+import { pollUntil } from '../support/timing';
 
 const MIB = 1024 * 1024;
 
@@ -67,14 +68,10 @@ describe('hostile peers: unauthenticated clients', function () {
       peer.socket.write(payload);
     }
     // Until every peer is either cut off or has handed all its bytes to the host.
-    await pollUntil(
-      () => {
+    await pollUntil(() => {
         peak = Math.max(peak, residentBytes(pid));
         return peers.every((peer) => peer.socket.destroyed || peer.socket.writableLength === 0);
-      },
-      40_000,
-      'every peer done writing or cut off',
-    );
+      }, 'every peer done writing or cut off', { timeoutMs: 40_000 });
     peak = Math.max(peak, residentBytes(pid));
     for (const peer of peers) {
       peer.socket.destroy();
@@ -109,7 +106,7 @@ describe('hostile peers: unauthenticated clients, the limit after hello', functi
         encodeJsonFrame(FrameKind.Control, { type: 'request', id: 1, request: { method: 'list' } }),
       ]),
     );
-    await pollUntil(() => peer.frames.length >= 2 || peer.socket.destroyed, 5_000, 'the welcome and the answer');
+    await pollUntil(() => peer.frames.length >= 2 || peer.socket.destroyed, 'the welcome and the answer', { timeoutMs: 5_000 });
     assert.deepEqual(
       peer.frames.map((frame) => {
         const message = JSON.parse(frame.payload.toString('utf8'));

@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { connectToSessionHost } from '../../src/extension/host/client/launcher';
 import type { SessionHostClient } from '../../src/extension/host/client/sessionHostClient';
-import { HOST_SCRIPT, lockOwner, pollUntil, startDaemon, type DaemonProcess } from '../support/hostDaemon';
+import { HOST_SCRIPT, lockOwner, startDaemon, type DaemonProcess } from '../support/hostDaemon';
+import { pollUntil } from '../support/timing';
 
 describe('hostile peers: a wiped host directory', function () {
   this.timeout(40_000);
@@ -50,7 +51,7 @@ describe('hostile peers: a wiped host directory', function () {
     rmSync(directory, { recursive: true, force: true });
     const current = await start(0);
     process.kill(old.pid, 'SIGCONT');
-    await pollUntil(() => old.hasExited(), 15_000, 'the old host exiting when idle');
+    await pollUntil(() => old.hasExited(), 'the old host exiting when idle', { timeoutMs: 15_000 });
     assert.ok(existsSync(current.paths.socket), 'the socket of the new host');
     assert.ok(existsSync(current.paths.token), 'the token of the new host');
     assert.equal(lockOwner(current.paths), current.pid);
@@ -64,7 +65,7 @@ describe('hostile peers: a wiped host directory', function () {
     const session = await first.create({ milestoneId: 'survivor', command: 'cat' });
     rmSync(directory, { recursive: true, force: true });
     // A client that found nothing would start a second host: wait for the first one to come back.
-    await pollUntil(() => existsSync(host.paths.socket) && existsSync(host.paths.token) && lockOwner(host.paths) === host.pid, 10_000, 'the host findable again');
+    await pollUntil(() => existsSync(host.paths.socket) && existsSync(host.paths.token) && lockOwner(host.paths) === host.pid, 'the host findable again', { timeoutMs: 10_000 });
     const second = await connect();
     assert.equal(second.hostPid, host.pid);
     assert.equal(second.getByMilestone('survivor')?.pid, session.pid);
