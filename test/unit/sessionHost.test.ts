@@ -253,6 +253,7 @@ describe('session host: in-process server', function () {
       'time.sleep(60)',
     ].join('\n');
     const session = await a.create({ milestoneId: 'flood', command: PYTHON, args: ['-c', script] });
+    session.attach();
     /** Per screen: the screen, then every chunk onData delivered after it settled. */
     const streams: string[][] = [];
     session.onData((data) => {
@@ -310,6 +311,7 @@ describe('session host: in-process server', function () {
     assert.equal(again.state, 'running');
     assert.ok(isAlive(pid));
     const output = new OutputCollector(again.onData);
+    again.attach();
     again.write('still here\r');
     await output.waitFor('still here');
   });
@@ -326,6 +328,7 @@ describe('session host: in-process server', function () {
     a.dispose();
     const other = b.getOrThrow(session.id);
     const output = new OutputCollector(other.onData);
+    other.attach();
     other.write('\x03');
     other.write('b is fine\r');
     await output.waitFor('b is fine');
@@ -367,6 +370,7 @@ describe('session host: in-process server', function () {
     await eventually(() => b.get(session.id) !== undefined, 3_000, 'b saw the session');
     const other = b.getOrThrow(session.id);
     const output = new OutputCollector(other.onData);
+    other.attach();
     await output.waitFor('tick 3');
     session.pause();
     other.resume(); // b never paused: its resume must not undo a's pause
@@ -443,6 +447,7 @@ describe('session host: in-process server', function () {
 
     assert.equal(good.connected, true);
     const output = new OutputCollector(session.onData);
+    session.attach();
     session.write('still served\r');
     await output.waitFor('still served');
     const late = await client();
