@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   writeFileSync(file, line.repeat(Math.ceil((megabytes * 1024 * 1024) / Buffer.byteLength(line))));
   const client = await connectToSessionHost({ hostScript: join(__dirname, '..', '..', 'dist', 'sessionHost.js'), directory: join(dir, 'host'), idleShutdownMs: 1_000 });
   const session = await client.create({ milestoneId: 'flood', command: 'sh', args: ['-c', `sleep 0.2; cat ${file}; echo END-OF-FLOOD`] });
+  // Output goes only to clients that show the session.
+  const attachment = session.attach();
   let received = 0;
   let tail = '';
   const started = process.hrtime.bigint();
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const bytes = megabytes * 1024 * 1024;
   console.table([{ MB: megabytes, seconds: seconds.toFixed(2), 'MB/s': (megabytes / seconds).toFixed(1), 'client CPU s': cpuSeconds.toFixed(2), 'client ns/B': ((cpuSeconds * 1e9) / bytes).toFixed(1), chars: received }]);
+  attachment.dispose();
   await client.close(session.id);
   client.dispose();
 }

@@ -74,8 +74,10 @@ describe('session host: where the daemon reports errors', function () {
     const token = readFileSync(host.paths.token, 'utf8');
     socket.write(encodeJsonFrame(FrameKind.Control, { type: 'hello', token, protocolVersion: PROTOCOL_VERSION, clientVersion: 'stalled' }));
     await pollUntil(() => frames.length > 0, 'the welcome', { timeoutMs: 5_000 });
+    const flood = await host.manager.create({ milestoneId: 'flood', command: PYTHON, args: ['-c', "import sys\nwhile True: sys.stdout.write('x' * 10000)"] });
+    // Output goes only to clients that show the session.
+    socket.write(encodeJsonFrame(FrameKind.Control, { type: 'request', id: 1, request: { method: 'attach', sessionId: flood.id } }));
     socket.pause();
-    await host.manager.create({ milestoneId: 'flood', command: PYTHON, args: ['-c', "import sys\nwhile True: sys.stdout.write('x' * 10000)"] });
     await pollUntil(() => host.connectionCount === 0, 'the stalled client dropped', { timeoutMs: 10_000 });
     socket.resume();
     await closed;

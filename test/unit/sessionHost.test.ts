@@ -249,6 +249,7 @@ describe('session host: in-process server', function () {
     ].join('\n');
     const session = await a.create({ milestoneId: 'flood', command: PYTHON, args: ['-c', script] });
     const received = new OutputCollector(session.onData);
+    session.attach();
     /** Per screen: the screen, then every chunk onData delivered after it settled. */
     const streams: string[][] = [];
     session.onData((data) => {
@@ -306,6 +307,7 @@ describe('session host: in-process server', function () {
     assert.equal(again.state, 'running');
     assert.ok(isAlive(pid));
     const output = new OutputCollector(again.onData);
+    again.attach();
     again.write('still here\r');
     await output.waitFor('still here');
   });
@@ -322,6 +324,7 @@ describe('session host: in-process server', function () {
     a.dispose();
     const other = b.getOrThrow(session.id);
     const output = new OutputCollector(other.onData);
+    other.attach();
     other.write('\x03');
     other.write('b is fine\r');
     await output.waitFor('b is fine');
@@ -365,6 +368,7 @@ describe('session host: in-process server', function () {
     await pollUntil(() => b.get(session.id) !== undefined, 'b saw the session', { timeoutMs: 3_000 });
     const other = b.getOrThrow(session.id);
     const output = new OutputCollector(other.onData);
+    other.attach();
     await output.waitFor('tick 3');
     session.pause();
     other.resume(); // b never paused: its resume must not undo a's pause
@@ -389,6 +393,8 @@ describe('session host: in-process server', function () {
       await start();
       good = await client();
       session = await good.create({ milestoneId: 'good', command: 'cat' });
+      // Output goes only to clients that show the session.
+      session.attach();
       token = readFileSync(server.paths.token, 'utf8');
     });
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { SessionSettingLimits, type SessionSettings } from '../sessions';
+import { DEFAULT_MAX_SESSIONS, SessionSettingLimits, type SessionSettings } from '../sessions';
 import { expandHome } from './milestoneSpec';
 
 export const CONFIG_SECTION = 'milestoneTerminals';
@@ -9,14 +9,16 @@ export function sessionSettings(): SessionSettings {
   const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
   const replayKiB = config.get<number>('replayBufferKiB', 64);
   const timeoutMinutes = config.get<number>('detachedTimeoutMinutes', 5);
+  const maxSessions = config.get<number>('maxSessions', DEFAULT_MAX_SESSIONS);
   return {
     replayBufferBytes: clamp(Math.round(replayKiB * 1024), SessionSettingLimits.minReplayBufferBytes, SessionSettingLimits.maxReplayBufferBytes),
     detachedTimeoutMs: clamp(Math.round(timeoutMinutes * 60_000), 0, SessionSettingLimits.maxDetachedTimeoutMs),
+    maxSessions: clamp(Math.round(maxSessions), 1, SessionSettingLimits.maxSessions),
   };
 }
 
 export function affectsSessionSettings(event: vscode.ConfigurationChangeEvent): boolean {
-  return event.affectsConfiguration(`${CONFIG_SECTION}.replayBufferKiB`) || event.affectsConfiguration(`${CONFIG_SECTION}.detachedTimeoutMinutes`);
+  return event.affectsConfiguration(`${CONFIG_SECTION}.replayBufferKiB`) || event.affectsConfiguration(`${CONFIG_SECTION}.detachedTimeoutMinutes`) || event.affectsConfiguration(`${CONFIG_SECTION}.maxSessions`);
 }
 
 export interface ShellSettings {

@@ -47,12 +47,17 @@ export interface TerminalSessionChange {
 }
 
 /** The session manager's API, served in process or by the session host. */
-/** What the settings may ask for: a week, and 1 KiB to 16 MiB. */
+/** What the settings may ask for: a week, 1 KiB to 16 MiB, and 1 to 1,000 sessions. */
 export const SessionSettingLimits = {
   maxDetachedTimeoutMs: 7 * 24 * 60 * 60_000,
   minReplayBufferBytes: 1024,
   maxReplayBufferBytes: 16 * 1024 * 1024,
+  /** Each session holds a few of the host's file descriptors and one of the machine's PTYs; the host's fd limit is far above this. */
+  maxSessions: 1_000,
 } as const;
+
+/** Sessions one host runs at most unless the user chose otherwise. */
+export const DEFAULT_MAX_SESSIONS = 100;
 
 /** The user's settings a manager works by; they can change while sessions run. */
 export interface SessionSettings {
@@ -60,6 +65,8 @@ export interface SessionSettings {
   readonly detachedTimeoutMs: number;
   /** The replay buffer of sessions started from now on. */
   readonly replayBufferBytes: number;
+  /** How many sessions may exist at once (running or exited, not yet closed); unset keeps the current cap. */
+  readonly maxSessions?: number;
 }
 
 export interface TerminalSessionManager extends Disposable {

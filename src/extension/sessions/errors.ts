@@ -28,6 +28,7 @@ export const SESSION_ERROR_KINDS = [
   'unknown-session',
   'session-exited',
   'manager-disposed',
+  'too-many-sessions',
 ] as const;
 
 /** Expected failures of the session core, with a kind that callers can switch on. */

@@ -1,4 +1,4 @@
-import type { SessionSettings, TerminalSessionManager } from './api';
+import { DEFAULT_MAX_SESSIONS, type SessionSettings, type TerminalSessionManager } from './api';
 import { SessionError, requireSession } from './errors';
 import { DisposableBase, Emitter, MutableDisposable, toDisposable, type Disposable, type Event } from './lifecycle';
 import { normalizeMilestoneId } from './milestoneId';
@@ -16,6 +16,8 @@ export interface SessionManagerOptions {
    */
   readonly detachedTimeoutMs?: number;
   readonly replayBufferBytes?: number;
+  /** Creating more sessions than this fails with 'too-many-sessions'. */
+  readonly maxSessions?: number;
   /** How often expired sessions are looked for; derived from the timeout when omitted. */
   readonly cleanupIntervalMs?: number;
   readonly closeGraceMs?: number;
@@ -65,6 +67,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     this.settings = this.apply({
       detachedTimeoutMs: options.detachedTimeoutMs ?? DEFAULT_DETACHED_TIMEOUT_MS,
       replayBufferBytes: options.replayBufferBytes ?? DEFAULT_REPLAY_BUFFER_BYTES,
+      maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS,
     });
   }
 
@@ -87,6 +90,10 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     if (!Number.isFinite(detachedTimeoutMs) || detachedTimeoutMs < 0) {
       throw new SessionError('invalid-argument', `The detached timeout must be 0 or more milliseconds, got ${detachedTimeoutMs}.`);
     }
+    const maxSessions = settings.maxSessions ?? this.settings?.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    if (!Number.isInteger(maxSessions) || maxSessions < 1) {
+      throw new SessionError('invalid-argument', `The session cap must be a whole number of 1 or more, got ${maxSessions}.`);
+    }
     this.cleanup.clear();
     if (detachedTimeoutMs > 0) {
       const interval = this.options.cleanupIntervalMs ?? Math.min(30_000, Math.max(1_000, detachedTimeoutMs / 5));
@@ -95,7 +102,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
       timer.unref();
       this.cleanup.value = toDisposable(() => clearInterval(timer));
     }
-    return { detachedTimeoutMs, replayBufferBytes: settings.replayBufferBytes };
+    return { detachedTimeoutMs, replayBufferBytes: settings.replayBufferBytes, maxSessions };
   }
 
   /** Starts a session for a milestone that has no live one. */
@@ -196,6 +203,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
       ...options,
       env: { ...this.options.defaults?.env, ...options.env },
     };
+    this.assertRoomForOneMore(milestoneId);
     const starting = startSession(merged, this.replayBufferBytes);
     this.starting.set(milestoneId, starting);
     let session: Session;
@@ -232,6 +240,19 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
       this.byMilestone.delete(session.milestoneId);
     }
     this._onDidChangeSessions.fire({ kind: 'closed', session });
+  }
+
+  /** Every session holds file descriptors and a PTY of the machine: past the cap, a clear error instead of exhausting them. */
+  private assertRoomForOneMore(milestoneId: string): void {
+    const max = this.settings.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    // An exited session of the same milestone is replaced by the new one.
+    const replaced = this.byMilestone.has(milestoneId) ? 1 : 0;
+    if (this.sessions.size - replaced + this.starting.size >= max) {
+      throw new SessionError(
+        'too-many-sessions',
+        `There are already ${max} sessions, the most allowed (setting milestoneTerminals.maxSessions). Close a session to start another.`,
+      );
+    }
   }
 
   private assertUsable(): void {

@@ -3,7 +3,9 @@ import type { SessionInfo, SignalName } from '../../../shared/protocol';
 import {
   DisposableBase,
   Emitter,
+  MutableDisposable,
   SessionError,
+  disposableInterval,
   toDisposable,
   validateSize,
   type Disposable,
@@ -14,7 +16,7 @@ import {
   type SessionState,
   type TerminalSession,
 } from '../../sessions';
-import type { HostRequest, HostResults, WireSession } from '../protocol/messages';
+import { PAUSE_LEASE_MS, type HostRequest, type HostResults, type WireSession } from '../protocol/messages';
 
 /** Input is sent in pieces this long (UTF-16 units, at most 3 UTF-8 bytes each): far below the frame limit. */
 const MAX_INPUT_CHARS_PER_FRAME = 256 * 1024;
@@ -32,6 +34,8 @@ export class RemoteSession extends DisposableBase implements TerminalSession {
   private wire: WireSession;
   private disconnected = false;
   private screenInFlight: Promise<string> | undefined;
+  /** While paused: repeats the pause before the host's lease on it runs out. */
+  private readonly pauseRenewal = this.register(new MutableDisposable());
 
   private readonly _onData = this.register(new Emitter<string>());
   readonly onData: Event<string> = this._onData.event;
@@ -142,9 +146,12 @@ export class RemoteSession extends DisposableBase implements TerminalSession {
 
   pause(): void {
     this.host.notify({ method: 'pause', sessionId: this.id });
+    // Renewed only while this process runs: if it hangs, the host lifts the pause by itself.
+    this.pauseRenewal.value = disposableInterval(() => this.host.notify({ method: 'pause', sessionId: this.id }), PAUSE_LEASE_MS / 3);
   }
 
   resume(): void {
+    this.pauseRenewal.clear();
     this.host.notify({ method: 'resume', sessionId: this.id });
   }
 

@@ -110,9 +110,13 @@ export class Connection extends DisposableBase {
     this.attachments.set(sessionId, list);
   }
 
-  /** Ends one of this client's views of the session, if it has one. */
+  /** Ends one of this client's views of the session, if it has one; with the last one its output stops. */
   detach(sessionId: string): void {
-    this.attachments.get(sessionId)?.pop()?.dispose();
+    const list = this.attachments.get(sessionId);
+    list?.pop()?.dispose();
+    if (list?.length === 0) {
+      this.attachments.delete(sessionId);
+    }
   }
 
   /** Forgets the session (it closed): its views are gone. */
@@ -146,7 +150,11 @@ export class Connection extends DisposableBase {
     }
   }
 
+  /** Only sessions this client shows: a window pays nothing for output it does not display. */
   sendOutput(sessionId: string, frame: Buffer): void {
+    if (!this.attachments.has(sessionId)) {
+      return;
+    }
     const held = this.held.get(sessionId);
     if (held) {
       held.frames.push(frame);

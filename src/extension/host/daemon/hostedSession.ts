@@ -1,4 +1,4 @@
-import { DisposableBase, Emitter, type Event, type PtyExit, type Session } from '../../sessions';
+import { DisposableBase, Emitter, disposableTimeout, toDisposable, type Disposable, type Event, type PtyExit, type Session } from '../../sessions';
 import { FrameKind, encodeDataFrame } from '../protocol/frames';
 import type { WireSession } from '../protocol/messages';
 import { TerminalMirror } from './terminalMirror';
@@ -9,8 +9,8 @@ import { TerminalMirror } from './terminalMirror';
  */
 export class HostedSession extends DisposableBase {
   readonly mirror: TerminalMirror;
-  /** Connections that asked for a pause, plus the mirror while it is behind. */
-  private readonly pausers = new Set<object>();
+  /** Connections that asked for a pause (each with the timer that ends its lease), plus the mirror while it is behind. */
+  private readonly pausers = new Map<object, Disposable | undefined>();
   private ptyPaused = false;
 
   private readonly _onDidOutput = this.register(new Emitter<Buffer>());
@@ -34,12 +34,25 @@ export class HostedSession extends DisposableBase {
       }),
     );
     this.register(session.onExit((exit) => this._onDidExit.fire(exit)));
+    this.register(
+      toDisposable(() => {
+        for (const lease of this.pausers.values()) {
+          lease?.dispose();
+        }
+        this.pausers.clear();
+      }),
+    );
   }
 
-  /** The PTY reads while nobody holds a pause: any one client, or the mirror, can hold it. */
-  setPaused(pauser: object, pause: boolean): void {
+  /**
+   * The PTY reads while nobody holds a pause: any one client, or the mirror, can hold it.
+   * A pause with `leaseMs` lifts by itself unless asked for again within that time, so a
+   * client that paused and then hung cannot stop the session for everyone else.
+   */
+  setPaused(pauser: object, pause: boolean, leaseMs?: number): void {
+    this.pausers.get(pauser)?.dispose();
     if (pause) {
-      this.pausers.add(pauser);
+      this.pausers.set(pauser, leaseMs === undefined ? undefined : disposableTimeout(() => this.setPaused(pauser, false), leaseMs));
     } else {
       this.pausers.delete(pauser);
     }

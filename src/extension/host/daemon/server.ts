@@ -6,6 +6,7 @@ import { defaultHostDirectory, ensurePrivateDirectory, hostPaths, type HostPaths
 import { DEFAULT_MAX_FRAME_BYTES, FrameKind, decodeDataPayload, encodeJsonFrame, type Frame } from '../protocol/frames';
 import {
   MessageError,
+  PAUSE_LEASE_MS,
   PROTOCOL_VERSION,
   parseHello,
   parseRequestMessage,
@@ -35,6 +36,10 @@ export interface SessionHostServerOptions {
   readonly maxFrameBytes?: number;
   /** Output queued for one client that does not read; above it the client is dropped. */
   readonly maxClientBacklogBytes?: number;
+  /** How long a client's pause holds unless renewed; defaults to PAUSE_LEASE_MS. */
+  readonly pauseLeaseMs?: number;
+  /** Sessions at most, until a client configures another cap. */
+  readonly maxSessions?: number;
   readonly hostVersion?: string;
   /** How often the host checks that its socket, token and lock are still in place. */
   readonly findableCheckMs?: number;
@@ -42,8 +47,12 @@ export interface SessionHostServerOptions {
 
 export const DEFAULT_IDLE_SHUTDOWN_MS = 5_000;
 const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
-/** Rather than letting one stuck window grow the host without bound. */
-const DEFAULT_MAX_CLIENT_BACKLOG_BYTES = 64 * 1024 * 1024;
+/**
+ * A window that reads stays far below this (its views pause what they fall behind on);
+ * one this far behind is stuck and dropped. At 64 MiB, 20 stuck clients of a flooding
+ * session stalled every other client's echo for seconds (bench/stuckClients.ts).
+ */
+const DEFAULT_MAX_CLIENT_BACKLOG_BYTES = 8 * 1024 * 1024;
 /** A wiped directory leaves new windows unable to reach the host until it notices. */
 const DEFAULT_FINDABLE_CHECK_MS = 1_000;
 
@@ -76,6 +85,7 @@ export class SessionHostServer extends DisposableBase {
   private readonly helloTimeoutMs: number;
   private readonly maxFrameBytes: number;
   private readonly maxClientBacklogBytes: number;
+  private readonly pauseLeaseMs: number;
   private readonly hostVersion: string;
 
   private readonly _onDidShutdown = this.register(new Emitter<void>());
@@ -101,12 +111,14 @@ export class SessionHostServer extends DisposableBase {
     this.helloTimeoutMs = options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.maxClientBacklogBytes = options.maxClientBacklogBytes ?? DEFAULT_MAX_CLIENT_BACKLOG_BYTES;
+    this.pauseLeaseMs = options.pauseLeaseMs ?? PAUSE_LEASE_MS;
     this.hostVersion = options.hostVersion ?? 'unknown';
     this.findableCheckMs = options.findableCheckMs ?? DEFAULT_FINDABLE_CHECK_MS;
     this.manager = this.register(
       new SessionManager({
         detachedTimeoutMs: options.detachedTimeoutMs,
         replayBufferBytes: options.replayBufferBytes,
+        maxSessions: options.maxSessions,
         cleanupIntervalMs: options.cleanupIntervalMs,
         closeGraceMs: options.closeGraceMs,
       }),
@@ -444,8 +456,10 @@ export class SessionHostServer extends DisposableBase {
         this.hostedOrThrow(request.sessionId).session.signal(request.signal);
         return {};
       case 'pause':
+        this.hostedOrThrow(request.sessionId).setPaused(connection, true, this.pauseLeaseMs);
+        return {};
       case 'resume':
-        this.hostedOrThrow(request.sessionId).setPaused(connection, request.method === 'pause');
+        this.hostedOrThrow(request.sessionId).setPaused(connection, false);
         return {};
       case 'clearReplay':
         this.hostedOrThrow(request.sessionId).clearReplay();

@@ -10,7 +10,13 @@ import { KindedError, SESSION_ERROR_KINDS, SessionSettingLimits, kindGuard, type
  * Bumped on any incompatible change to frames or messages. See hostPaths.ts for
  * what a client does about a host that speaks another version.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/**
+ * A client's pause of a session lasts this long unless the client asks again; a client
+ * that stays paused repeats its request well within it (see RemoteSession).
+ */
+export const PAUSE_LEASE_MS = 5_000;
 
 /** What a message may hold; a peer that sends more is refused before anything allocates for it. */
 export const MessageLimits = {
@@ -50,10 +56,13 @@ export type HostRequest =
   | { readonly method: 'create'; readonly options: SessionOptions }
   | { readonly method: 'getOrCreate'; readonly options: SessionOptions }
   | { readonly method: 'close'; readonly sessionId: string }
+  /** The client shows the session: from now on its output goes to this client too. */
   | { readonly method: 'attach'; readonly sessionId: string }
+  /** Ends one attach; after the last, no more of the session's output goes to this client. */
   | { readonly method: 'detach'; readonly sessionId: string }
   | { readonly method: 'resize'; readonly sessionId: string; readonly cols: number; readonly rows: number }
   | { readonly method: 'signal'; readonly sessionId: string; readonly signal: SignalName }
+  /** Holds the session's output for at most PAUSE_LEASE_MS; repeat it to stay paused. */
   | { readonly method: 'pause'; readonly sessionId: string }
   | { readonly method: 'resume'; readonly sessionId: string }
   | { readonly method: 'clearReplay'; readonly sessionId: string }
@@ -267,6 +276,7 @@ function parseRequest(value: unknown): HostRequest {
         settings: {
           detachedTimeoutMs: integer(settings, 'detachedTimeoutMs', 0, SessionSettingLimits.maxDetachedTimeoutMs),
           replayBufferBytes: integer(settings, 'replayBufferBytes', SessionSettingLimits.minReplayBufferBytes, SessionSettingLimits.maxReplayBufferBytes),
+          maxSessions: optionalInteger(settings, 'maxSessions', 1, SessionSettingLimits.maxSessions),
         },
       };
     }
