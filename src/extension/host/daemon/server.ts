@@ -1,7 +1,19 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as net from 'node:net';
-import { DisposableBase, Emitter, MutableDisposable, SessionManager, disposableTimeout, isSessionError, type Event, type Session, type SessionChange } from '../../sessions';
+import * as path from 'node:path';
+import {
+  DisposableBase,
+  Emitter,
+  MutableDisposable,
+  SessionManager,
+  disposableTimeout,
+  isSessionError,
+  type BaseEnvironment,
+  type Event,
+  type Session,
+  type SessionChange,
+} from '../../sessions';
 import { HostError } from '../hostErrors';
 import { defaultHostDirectory, ensurePrivateDirectory, hostPaths, type HostPaths } from '../hostPaths';
 import { DEFAULT_MAX_FRAME_BYTES, FrameKind, decodeDataPayload, encodeJsonFrame, type Frame } from '../protocol/frames';
@@ -14,6 +26,7 @@ import {
   type HostRequest,
   type HostResults,
   type SessionEventKind,
+  type WireEnvironment,
   type WireError,
   type WireSession,
 } from '../protocol/messages';
@@ -21,6 +34,7 @@ import { Connection } from './connection';
 import { HostLock } from './hostLock';
 import { HostLog, errorText } from './hostLog';
 import { HostedSession } from './hostedSession';
+import { WindowLinks, type SessionLinks } from './windowLinks';
 
 export interface SessionHostServerOptions {
   /** The private directory; defaults to defaultHostDirectory(). */
@@ -37,6 +51,11 @@ export interface SessionHostServerOptions {
   /** Output queued for one client that does not read; above it the client is dropped. */
   readonly maxClientBacklogBytes?: number;
   readonly hostVersion?: string;
+}
+
+interface StartedSession {
+  readonly session: Session;
+  readonly created: boolean;
 }
 
 export const DEFAULT_IDLE_SHUTDOWN_MS = 5_000;
@@ -57,6 +76,9 @@ export class SessionHostServer extends DisposableBase {
   private readonly connections = new Set<Connection>();
   private readonly hosted = new Map<string, HostedSession>();
   private readonly byHandle = new Map<number, HostedSession>();
+  private readonly windowLinks: WindowLinks;
+  /** Links of sessions started with a window's environment, by session id. */
+  private readonly sessionLinks = new Map<string, SessionLinks>();
   private nextHandle = 1;
   private nextConnectionId = 1;
   private token = Buffer.alloc(0);
@@ -94,6 +116,7 @@ export class SessionHostServer extends DisposableBase {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.maxClientBacklogBytes = options.maxClientBacklogBytes ?? DEFAULT_MAX_CLIENT_BACKLOG_BYTES;
     this.hostVersion = options.hostVersion ?? 'unknown';
+    this.windowLinks = new WindowLinks(path.join(this.paths.directory, 'links'), (line) => this.appendLog(line));
     this.manager = this.register(
       new SessionManager({
         detachedTimeoutMs: options.detachedTimeoutMs,
@@ -180,6 +203,8 @@ export class SessionHostServer extends DisposableBase {
     this.hosted.delete(sessionId);
     this.byHandle.delete(hosted.handle);
     hosted.dispose();
+    this.sessionLinks.get(sessionId)?.dispose();
+    this.sessionLinks.delete(sessionId);
     for (const connection of this.connections) {
       connection.forget(sessionId);
     }
@@ -354,17 +379,20 @@ export class SessionHostServer extends DisposableBase {
       case 'list':
         return { sessions: [...this.hosted.values()].map((hosted) => hosted.toWire()) };
       case 'create': {
-        const session = await this.manager.create(request.options);
+        const { session } = await this.startFor(request.environment, async (base) => ({ session: await this.manager.create(request.options, base), created: true }));
         return { session: this.wireOf(session) };
       }
       case 'getOrCreate': {
-        const { session, created } = await this.manager.getOrCreate(request.options);
+        const { session, created } = await this.startFor(request.environment, (base) => this.manager.getOrCreate(request.options, base));
         return { session: this.wireOf(session), created };
       }
       case 'close':
         return { closed: await this.manager.close(request.sessionId) };
       case 'attach':
         connection.attach(request.sessionId, this.hostedOrThrow(request.sessionId).session.attach());
+        if (request.environment) {
+          this.sessionLinks.get(request.sessionId)?.repoint(request.environment);
+        }
         return {};
       case 'detach':
         this.hostedOrThrow(request.sessionId);
@@ -388,6 +416,33 @@ export class SessionHostServer extends DisposableBase {
         await this.manager.configure(request.settings);
         return {};
     }
+  }
+
+  /**
+   * Starts a session from the asking window's environment (the host's own when the
+   * request has none), its per-window sockets replaced by links the host repoints on attach.
+   */
+  private async startFor(
+    environment: WireEnvironment | undefined,
+    start: (base: BaseEnvironment | undefined) => Promise<StartedSession>,
+  ): Promise<StartedSession> {
+    const links = environment && this.windowLinks.create(environment);
+    let result: StartedSession;
+    try {
+      result = await start(links?.environment);
+    } catch (error) {
+      links?.dispose();
+      throw error;
+    }
+    if (links) {
+      // Not ours when an existing session was returned, or when it was already closed again.
+      if (result.created && this.hosted.has(result.session.id)) {
+        this.sessionLinks.set(result.session.id, links);
+      } else {
+        links.dispose();
+      }
+    }
+    return result;
   }
 
   // ---- lifetime ----
