@@ -136,6 +136,21 @@ describe('Milestone Terminals in the extension host', () => {
     assert.equal(terminalTabs().length, 0);
   });
 
+  it("starts a session from this extension host's environment, not the one the session host started with", async () => {
+    // The session host is running before the variable exists, so only this window can hand it over.
+    assert.ok(await api.openMilestoneTerminal({ milestoneId: 'host-up', command: 'cat' }));
+    const marker = join(scratch, 'window-environment.txt');
+    const value = `window-${process.pid}-${Date.now()}`;
+    process.env.MT_WINDOW_PROBE = value;
+    try {
+      assert.ok(await open({ milestoneId: 'window-environment', command: 'sh', args: ['-c', `printf 'probe=%s\\n' "$MT_WINDOW_PROBE" > "${marker}"; exec cat`] }));
+      await until(() => existsSync(marker) && readFileSync(marker, 'utf8').endsWith('\n'), 'the session wrote its variable');
+      assert.equal(readFileSync(marker, 'utf8'), `probe=${value}\n`);
+    } finally {
+      delete process.env.MT_WINDOW_PROBE;
+    }
+  });
+
   it('accepts any Unicode milestone id', async () => {
     const opened = await open({ milestoneId: '  Étape 3 — 日本 🚀  ', command: 'cat' });
     assert.equal(opened?.milestoneId, 'Étape 3 — 日本 🚀');

@@ -12,7 +12,7 @@ export interface PtySpawnOptions {
   readonly args?: readonly string[];
   /** Working directory; the home directory when omitted. Must exist. */
   readonly cwd?: string;
-  /** Added to the inherited environment; `null` removes a variable. */
+  /** Added to the base environment; `null` removes a variable. */
   readonly env?: Readonly<Record<string, string | null>>;
   readonly cols?: number;
   readonly rows?: number;
@@ -23,6 +23,13 @@ export interface PtyExit {
   /** The signal number that ended the process, if one did. */
   readonly signal: number | undefined;
 }
+
+/**
+ * What a process starts from before its own `env`: the environment of the window that
+ * asked for it. A session host serves many windows, so its own environment is only the
+ * fallback for callers in the window's own process.
+ */
+export type BaseEnvironment = Readonly<Record<string, string | undefined>>;
 
 export const DEFAULT_CLOSE_GRACE_MS = 2_000;
 const DEFAULT_COLS = 80;
@@ -36,9 +43,9 @@ function isHostOnlyVariable(name: string): boolean {
   return name.startsWith('VSCODE_') && name !== 'VSCODE_IPC_HOOK_CLI' && !name.startsWith('VSCODE_GIT_');
 }
 
-export function buildEnvironment(overrides: PtySpawnOptions['env']): Record<string, string> {
+export function buildEnvironment(overrides: PtySpawnOptions['env'], base: BaseEnvironment = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
+  for (const [name, value] of Object.entries(base)) {
     if (value !== undefined && !isHostOnlyVariable(name)) {
       env[name] = value;
     }
@@ -55,11 +62,11 @@ export function buildEnvironment(overrides: PtySpawnOptions['env']): Record<stri
   return env;
 }
 
-export function defaultShell(): string {
+export function defaultShell(env: BaseEnvironment = process.env): string {
   if (process.platform === 'win32') {
-    return process.env.COMSPEC ?? 'cmd.exe';
+    return env.COMSPEC ?? 'cmd.exe';
   }
-  return process.env.SHELL || '/bin/sh';
+  return env.SHELL || '/bin/sh';
 }
 
 async function isExecutableFile(candidate: string): Promise<boolean> {
@@ -179,10 +186,10 @@ export class PtyProcess extends DisposableBase {
   private closing: Promise<PtyExit> | undefined;
 
   /** Validates the options, then starts the process. Fails with a SessionError, never half-started. */
-  static async spawn(options: PtySpawnOptions = {}): Promise<PtyProcess> {
-    const env = buildEnvironment(options.env);
+  static async spawn(options: PtySpawnOptions = {}, base: BaseEnvironment = process.env): Promise<PtyProcess> {
+    const env = buildEnvironment(options.env, base);
     const cwd = await validateCwd(options.cwd ?? os.homedir());
-    const file = await resolveCommand(options.command ?? defaultShell(), cwd, env);
+    const file = await resolveCommand(options.command ?? defaultShell(base), cwd, env);
     const cols = options.cols ?? DEFAULT_COLS;
     const rows = options.rows ?? DEFAULT_ROWS;
     validateSize(cols, rows);

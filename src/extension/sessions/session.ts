@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SessionInfo, SignalName } from '../../shared/protocol';
 import type { TerminalSession } from './api';
 import { DisposableBase, Emitter, toDisposable, type Disposable, type Event } from './lifecycle';
-import { PtyProcess, type PtyExit, type PtySpawnOptions } from './ptyProcess';
+import { PtyProcess, type BaseEnvironment, type PtyExit, type PtySpawnOptions } from './ptyProcess';
 import { DEFAULT_REPLAY_BUFFER_BYTES, ReplayBuffer } from './replayBuffer';
 
 export type SessionState = 'running' | 'exited';
@@ -204,7 +204,8 @@ export class Session extends DisposableBase implements TerminalSession {
   }
 }
 
-export async function startSession(options: SessionOptions, replayBufferBytes?: number): Promise<Session> {
-  const pty = await PtyProcess.spawn(options);
+/** `base`: the environment of the window that asked (see BaseEnvironment); kept out of `options`, which every window is shown. */
+export async function startSession(options: SessionOptions, replayBufferBytes?: number, base?: BaseEnvironment): Promise<Session> {
+  const pty = await PtyProcess.spawn(options, base);
   return new Session(options, pty, replayBufferBytes);
 }

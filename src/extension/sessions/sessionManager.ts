@@ -2,7 +2,7 @@ import { DEFAULT_MAX_SESSIONS, type SessionSettings, type TerminalSessionManager
 import { SessionError, requireSession } from './errors';
 import { DisposableBase, Emitter, MutableDisposable, toDisposable, type Disposable, type Event } from './lifecycle';
 import { normalizeMilestoneId } from './milestoneId';
-import { DEFAULT_CLOSE_GRACE_MS, type PtySpawnOptions } from './ptyProcess';
+import { DEFAULT_CLOSE_GRACE_MS, type BaseEnvironment, type PtySpawnOptions } from './ptyProcess';
 import { DEFAULT_REPLAY_BUFFER_BYTES } from './replayBuffer';
 import { startSession, type Session, type SessionOptions, type SessionSnapshot } from './session';
 
@@ -105,14 +105,14 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     return { detachedTimeoutMs, replayBufferBytes: settings.replayBufferBytes, maxSessions };
   }
 
-  /** Starts a session for a milestone that has no live one. */
-  async create(options: SessionOptions): Promise<Session> {
+  /** Starts a session for a milestone that has no live one; `base` as in startSession. */
+  async create(options: SessionOptions, base?: BaseEnvironment): Promise<Session> {
     this.assertUsable();
     const milestoneId = normalizeMilestoneId(options.milestoneId);
     if (this.liveSessionFor(milestoneId) || this.starting.has(milestoneId)) {
       throw new SessionError('invalid-argument', `Milestone "${milestoneId}" already has a running session.`);
     }
-    return this.start({ ...options, milestoneId });
+    return this.start({ ...options, milestoneId }, base);
   }
 
   get(sessionId: string): Session | undefined {
@@ -133,7 +133,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
    * The milestone's running session, or a new one. An exited session is replaced.
    * Concurrent calls for one milestone get the same session.
    */
-  async getOrCreate(options: SessionOptions): Promise<GetOrCreateResult> {
+  async getOrCreate(options: SessionOptions, base?: BaseEnvironment): Promise<GetOrCreateResult> {
     this.assertUsable();
     const milestoneId = normalizeMilestoneId(options.milestoneId);
     const live = this.liveSessionFor(milestoneId);
@@ -144,7 +144,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     if (pending) {
       return { session: await pending, created: false };
     }
-    return { session: await this.start({ ...options, milestoneId }), created: true };
+    return { session: await this.start({ ...options, milestoneId }, base), created: true };
   }
 
   /** Ends the session's processes and forgets it. False when the id is unknown. */
@@ -196,7 +196,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     return session?.state === 'running' ? session : undefined;
   }
 
-  private async start(options: SessionOptions): Promise<Session> {
+  private async start(options: SessionOptions, base: BaseEnvironment | undefined): Promise<Session> {
     const milestoneId = options.milestoneId;
     const merged: SessionOptions = {
       ...this.options.defaults,
@@ -204,7 +204,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
       env: { ...this.options.defaults?.env, ...options.env },
     };
     this.assertRoomForOneMore(milestoneId);
-    const starting = startSession(merged, this.replayBufferBytes);
+    const starting = startSession(merged, this.replayBufferBytes, base);
     this.starting.set(milestoneId, starting);
     let session: Session;
     try {

@@ -16,7 +16,7 @@ import {
   type SessionState,
   type TerminalSession,
 } from '../../sessions';
-import { PAUSE_LEASE_MS, type HostRequest, type HostResults, type WireSession } from '../protocol/messages';
+import { PAUSE_LEASE_MS, type HostRequest, type HostResults, type WireEnvironment, type WireSession } from '../protocol/messages';
 
 /** Input is sent in pieces this long (UTF-16 units, at most 3 UTF-8 bytes each): far below the frame limit. */
 const MAX_INPUT_CHARS_PER_FRAME = 256 * 1024;
@@ -27,6 +27,8 @@ export interface HostChannel {
   /** Fire and forget: failures are logged. */
   notify(request: HostRequest): void;
   sendInput(handle: number, data: string): void;
+  /** This window's per-window sockets (WINDOW_SOCKET_VARIABLES), which a session it shows should reach. */
+  windowSockets(): WireEnvironment;
 }
 
 /** A session that lives in the session host, mirrored from the host's events. */
@@ -122,7 +124,7 @@ export class RemoteSession extends DisposableBase implements TerminalSession {
   }
 
   attach(): Disposable {
-    this.host.notify({ method: 'attach', sessionId: this.id });
+    this.host.notify({ method: 'attach', sessionId: this.id, environment: this.host.windowSockets() });
     return toDisposable(() => this.host.notify({ method: 'detach', sessionId: this.id }));
   }
 

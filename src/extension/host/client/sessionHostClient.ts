@@ -20,6 +20,7 @@ import { HostError } from '../hostErrors';
 import {
   MessageError,
   PROTOCOL_VERSION,
+  WINDOW_SOCKET_VARIABLES,
   parseHostMessage,
   parseReject,
   type ClientMessage,
@@ -28,6 +29,7 @@ import {
   type HostResults,
   type RejectMessage,
   type SessionEventMessage,
+  type WireEnvironment,
   type WireSession,
 } from '../protocol/messages';
 import { DEFAULT_REQUEST_TIMEOUT_MS, PendingRequests } from './pendingRequests';
@@ -51,6 +53,11 @@ export interface SessionHostClientOptions {
   readonly maxFrameBytes?: number;
   /** How long a request waits for its answer; defaults to DEFAULT_REQUEST_TIMEOUT_MS. */
   readonly requestTimeoutMs?: number;
+  /**
+   * This window's environment, read at each create and attach: sessions start from it
+   * and their per-window sockets follow it. This process's environment by default.
+   */
+  readonly environment?: () => NodeJS.ProcessEnv;
 }
 
 /**
@@ -151,7 +158,7 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
   }
 
   async create(options: SessionOptions): Promise<TerminalSession> {
-    const { session } = await this.request({ method: 'create', options });
+    const { session } = await this.request({ method: 'create', options, environment: this.windowEnvironment() });
     return this.upsert(session);
   }
 
@@ -174,7 +181,7 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
   }
 
   async getOrCreate(options: SessionOptions): Promise<{ readonly session: TerminalSession; readonly created: boolean }> {
-    const { session, created } = await this.request({ method: 'getOrCreate', options });
+    const { session, created } = await this.request({ method: 'getOrCreate', options, environment: this.windowEnvironment() });
     return { session: this.upsert(session), created };
   }
 
@@ -191,6 +198,23 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
   }
 
   // ---- sending ----
+
+  /** This window's variables (`names` only, when given), as the host takes them. */
+  private windowEnvironment(names?: readonly string[]): WireEnvironment {
+    const source = this.options.environment?.() ?? process.env;
+    const environment: Record<string, string> = {};
+    for (const name of names ?? Object.keys(source)) {
+      const value = source[name];
+      if (value !== undefined) {
+        environment[name] = value;
+      }
+    }
+    return environment;
+  }
+
+  windowSockets(): WireEnvironment {
+    return this.windowEnvironment(WINDOW_SOCKET_VARIABLES);
+  }
 
   /** Fails with a HostError when the host is gone or does not answer within the request timeout. */
   request<R extends HostRequest>(request: R): Promise<HostResults[R['method']]> {

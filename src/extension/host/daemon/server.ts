@@ -1,6 +1,19 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as net from 'node:net';
-import { DisposableBase, Emitter, MutableDisposable, SessionManager, disposableInterval, disposableTimeout, isSessionError, type Event, type Session, type SessionChange } from '../../sessions';
+import * as path from 'node:path';
+import {
+  DisposableBase,
+  Emitter,
+  MutableDisposable,
+  SessionManager,
+  disposableInterval,
+  disposableTimeout,
+  isSessionError,
+  type BaseEnvironment,
+  type Event,
+  type Session,
+  type SessionChange,
+} from '../../sessions';
 import { HostError, isHostError } from '../hostErrors';
 import { defaultHostDirectory, ensurePrivateDirectory, hostPaths, type HostPaths } from '../hostPaths';
 import { DEFAULT_MAX_FRAME_BYTES, FrameKind, decodeDataPayload, encodeJsonFrame, type Frame } from '../protocol/frames';
@@ -14,6 +27,7 @@ import {
   type HostRequest,
   type HostResults,
   type SessionEventKind,
+  type WireEnvironment,
   type WireError,
   type WireSession,
 } from '../protocol/messages';
@@ -21,6 +35,7 @@ import { Connection } from './connection';
 import { HostFiles } from './hostFiles';
 import { HostLog, errorText } from './hostLog';
 import { HostedSession } from './hostedSession';
+import { WindowLinks, type SessionLinks } from './windowLinks';
 
 export interface SessionHostServerOptions {
   /** The private directory; defaults to defaultHostDirectory(). */
@@ -43,6 +58,11 @@ export interface SessionHostServerOptions {
   readonly hostVersion?: string;
   /** How often the host checks that its socket, token and lock are still in place. */
   readonly findableCheckMs?: number;
+}
+
+interface StartedSession {
+  readonly session: Session;
+  readonly created: boolean;
 }
 
 export const DEFAULT_IDLE_SHUTDOWN_MS = 5_000;
@@ -70,6 +90,9 @@ export class SessionHostServer extends DisposableBase {
   private readonly connections = new Set<Connection>();
   private readonly hosted = new Map<string, HostedSession>();
   private readonly byHandle = new Map<number, HostedSession>();
+  private readonly windowLinks: WindowLinks;
+  /** Links of sessions started with a window's environment, by session id. */
+  private readonly sessionLinks = new Map<string, SessionLinks>();
   private nextHandle = 1;
   private nextConnectionId = 1;
   private token = Buffer.alloc(0);
@@ -114,6 +137,7 @@ export class SessionHostServer extends DisposableBase {
     this.pauseLeaseMs = options.pauseLeaseMs ?? PAUSE_LEASE_MS;
     this.hostVersion = options.hostVersion ?? 'unknown';
     this.findableCheckMs = options.findableCheckMs ?? DEFAULT_FINDABLE_CHECK_MS;
+    this.windowLinks = new WindowLinks(path.join(this.paths.directory, 'links'), (line) => this.appendLog(line));
     this.manager = this.register(
       new SessionManager({
         detachedTimeoutMs: options.detachedTimeoutMs,
@@ -259,6 +283,8 @@ export class SessionHostServer extends DisposableBase {
     this.hosted.delete(sessionId);
     this.byHandle.delete(hosted.handle);
     hosted.dispose();
+    this.sessionLinks.get(sessionId)?.dispose();
+    this.sessionLinks.delete(sessionId);
     for (const connection of this.connections) {
       connection.forget(sessionId);
     }
@@ -433,17 +459,20 @@ export class SessionHostServer extends DisposableBase {
       case 'list':
         return { sessions: [...this.hosted.values()].map((hosted) => hosted.toWire()) };
       case 'create': {
-        const session = await this.manager.create(request.options);
+        const { session } = await this.startFor(request.environment, async (base) => ({ session: await this.manager.create(request.options, base), created: true }));
         return { session: this.wireOf(session) };
       }
       case 'getOrCreate': {
-        const { session, created } = await this.manager.getOrCreate(request.options);
+        const { session, created } = await this.startFor(request.environment, (base) => this.manager.getOrCreate(request.options, base));
         return { session: this.wireOf(session), created };
       }
       case 'close':
         return { closed: await this.manager.close(request.sessionId) };
       case 'attach':
         connection.attach(request.sessionId, this.hostedOrThrow(request.sessionId).session.attach());
+        if (request.environment) {
+          this.sessionLinks.get(request.sessionId)?.repoint(request.environment);
+        }
         return {};
       case 'detach':
         this.hostedOrThrow(request.sessionId);
@@ -469,6 +498,33 @@ export class SessionHostServer extends DisposableBase {
         await this.manager.configure(request.settings);
         return {};
     }
+  }
+
+  /**
+   * Starts a session from the asking window's environment (the host's own when the
+   * request has none), its per-window sockets replaced by links the host repoints on attach.
+   */
+  private async startFor(
+    environment: WireEnvironment | undefined,
+    start: (base: BaseEnvironment | undefined) => Promise<StartedSession>,
+  ): Promise<StartedSession> {
+    const links = environment && this.windowLinks.create(environment);
+    let result: StartedSession;
+    try {
+      result = await start(links?.environment);
+    } catch (error) {
+      links?.dispose();
+      throw error;
+    }
+    if (links) {
+      // Not ours when an existing session was returned, or when it was already closed again.
+      if (result.created && this.hosted.has(result.session.id)) {
+        this.sessionLinks.set(result.session.id, links);
+      } else {
+        links.dispose();
+      }
+    }
+    return result;
   }
 
   // ---- lifetime ----

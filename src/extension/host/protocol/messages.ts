@@ -30,7 +30,20 @@ export const MessageLimits = {
   maxRows: 1_000,
   maxArgs: 1_000,
   maxEnvEntries: 10_000,
+  /** A window's whole environment, names and values together: Linux refuses more than about 2 MB of arguments and environment anyway. */
+  maxEnvironmentChars: 1_048_576,
 } as const;
+
+/**
+ * Variables holding the path of a socket that one window serves (VS Code's CLI
+ * server for `code file`, the git extension's askpass server). They die with the
+ * window, so a session gets a link the host repoints at the window that shows it
+ * now. Every other variable is fixed when the process starts.
+ */
+export const WINDOW_SOCKET_VARIABLES = ['VSCODE_IPC_HOOK_CLI', 'VSCODE_GIT_IPC_HANDLE'] as const;
+
+/** Environment variables as they cross the socket: names without '=' or NUL, values without NUL. */
+export type WireEnvironment = Readonly<Record<string, string>>;
 
 /** A session as the host describes it: the snapshot plus what a proxy needs to mirror it. */
 export interface WireSession extends SessionSnapshot {
@@ -53,11 +66,15 @@ export interface HelloMessage {
 
 export type HostRequest =
   | { readonly method: 'list' }
-  | { readonly method: 'create'; readonly options: SessionOptions }
-  | { readonly method: 'getOrCreate'; readonly options: SessionOptions }
+  /** `environment`: the creating window's, which the process starts from (the host's own when absent). */
+  | { readonly method: 'create'; readonly options: SessionOptions; readonly environment?: WireEnvironment }
+  | { readonly method: 'getOrCreate'; readonly options: SessionOptions; readonly environment?: WireEnvironment }
   | { readonly method: 'close'; readonly sessionId: string }
-  /** The client shows the session: from now on its output goes to this client too. */
-  | { readonly method: 'attach'; readonly sessionId: string }
+  /**
+   * The client shows the session: from now on its output goes to this client too.
+   * `environment`: the showing window's WINDOW_SOCKET_VARIABLES, which the session's links then point at.
+   */
+  | { readonly method: 'attach'; readonly sessionId: string; readonly environment?: WireEnvironment }
   /** Ends one attach; after the last, no more of the session's output goes to this client. */
   | { readonly method: 'detach'; readonly sessionId: string }
   | { readonly method: 'resize'; readonly sessionId: string; readonly cols: number; readonly rows: number }
@@ -243,6 +260,31 @@ export function parseSessionOptions(value: unknown): SessionOptions {
   return options;
 }
 
+function optionalEnvironment(fields: Fields): WireEnvironment | undefined {
+  if (fields.environment === undefined) {
+    return undefined;
+  }
+  const entries = Object.entries(object(fields.environment, '"environment"'));
+  if (entries.length > MessageLimits.maxEnvEntries) {
+    throw new MessageError('invalid-field', `"environment" may hold at most ${MessageLimits.maxEnvEntries} variables.`);
+  }
+  let chars = 0;
+  for (const [name, value] of entries) {
+    // A name with '=' would be cut at it by the process reading it; NUL ends a C string early.
+    if (name === '' || /[=\0]/.test(name)) {
+      throw new MessageError('invalid-field', `"environment" holds an invalid variable name ${JSON.stringify(name).slice(0, 80)}: empty, or with '=' or NUL.`);
+    }
+    if (typeof value !== 'string' || value.includes('\0')) {
+      throw new MessageError('invalid-field', `"environment" variable ${name.slice(0, 80)} must be a string without NUL.`);
+    }
+    chars += name.length + value.length;
+  }
+  if (chars > MessageLimits.maxEnvironmentChars) {
+    throw new MessageError('invalid-field', `"environment" holds ${chars} characters; at most ${MessageLimits.maxEnvironmentChars} are allowed.`);
+  }
+  return Object.fromEntries(entries) as WireEnvironment;
+}
+
 function parseRequest(value: unknown): HostRequest {
   const fields = object(value, 'A request');
   const method = fields.method;
@@ -251,9 +293,10 @@ function parseRequest(value: unknown): HostRequest {
       return { method };
     case 'create':
     case 'getOrCreate':
-      return { method, options: parseSessionOptions(fields.options) };
-    case 'close':
+      return { method, options: parseSessionOptions(fields.options), environment: optionalEnvironment(fields) };
     case 'attach':
+      return { method, sessionId: sessionId(fields), environment: optionalEnvironment(fields) };
+    case 'close':
     case 'detach':
     case 'pause':
     case 'resume':
