@@ -109,6 +109,34 @@ describe('PtyProcess (real pseudo-terminals)', () => {
     await pollUntil(() => members.every((pid) => !isAlive(pid)), 'every member gone', { timeoutMs: 5_000 });
   });
 
+  it('close() ends the background job of a non-interactive shell too', async () => {
+    const pty = await spawn({ command: 'bash', args: ['-c', 'sleep 1000 & sleep 1000'] });
+    await pollUntil(() => sessionMembers(pty.pid).filter((pid) => programName(pid) === 'sleep').length === 2, 'both sleeps started', { timeoutMs: 5_000 });
+    const members = sessionMembers(pty.pid);
+    await pty.close(300);
+    await pollUntil(() => members.every((pid) => !isAlive(pid)), 'both sleeps gone', { timeoutMs: 5_000 });
+  });
+
+  it('refuses NUL characters in the command, cwd and arguments before starting anything, naming the argument', async () => {
+    const refused = (options: Parameters<typeof PtyProcess.spawn>[0], message: RegExp) =>
+      assert.rejects(PtyProcess.spawn(options), (error) => isSessionError(error, 'invalid-argument') && message.test(error.message));
+    await refused({ command: 'sh\0-c' }, /The command contains a NUL character/);
+    await refused({ command: 'sh', cwd: `${tmpdir()}\0/elsewhere` }, /The working directory contains a NUL character/);
+    await refused({ command: 'sh', args: ['-c', 'true', 'cut\0here'] }, /Argument 2 contains a NUL character/);
+  });
+
+  it('refuses environment names with "=" or NUL and values with NUL, naming the variable', async () => {
+    const refused = (env: Record<string, string | null>, message: RegExp) =>
+      assert.rejects(PtyProcess.spawn({ command: 'sh', args: ['-c', 'true'], env }), (error) => isSessionError(error, 'invalid-argument') && message.test(error.message));
+    await refused({ 'MT_A=B': 'x' }, /name "MT_A=B" contains "="/);
+    await refused({ 'MT\0NAME': 'x' }, /name "MT\\u0000NAME" contains a NUL character/);
+    await refused({ MT_VALUE: 'before\0after' }, /value of the environment variable "MT_VALUE" contains a NUL/);
+    await refused({ '': 'x' }, /empty name/);
+    // Removing a variable (null) is not a value and stays allowed.
+    const pty = await spawn({ command: 'sh', args: ['-c', 'true'], env: { MT_GONE: null } });
+    assert.equal((await pty.whenExited()).exitCode, 0);
+  });
+
   it('reports a missing working directory clearly', async () => {
     await assert.rejects(PtyProcess.spawn({ command: 'sh', cwd: '/definitely/not/here' }), (error) => {
       assert.ok(isSessionError(error, 'cwd-not-found'));

@@ -10,7 +10,7 @@ import {
 } from '../../src/extension/sessions';
 import { tmpdir } from 'node:os';
 import { pollUntil, sleep } from '../support/timing';
-import { OutputCollector, isAlive, liveChildren, openFdCount } from './helpers';
+import { OutputCollector, isAlive, liveChildren, openFdCount, sessionMembers } from './helpers';
 
 describe('SessionManager', () => {
   let manager: SessionManager;
@@ -81,6 +81,27 @@ describe('SessionManager', () => {
     // The milestone is free again after a failed start.
     const session = await manager.create({ milestoneId: 'bad-cwd', command: 'cat' });
     assert.equal(session.state, 'running');
+  });
+
+  it('closeAll ends every session\'s processes, jobs in their own groups and ones that ignore the hangup included', async function () {
+    this.timeout(30_000);
+    // Interactive shells put jobs in process groups of their own; closing them all at once
+    // shares reads of /proc, and each session must still get exactly its own processes.
+    const shells = await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        manager.create({ milestoneId: `jobs-${index}`, command: 'bash', args: ['--norc', '--noprofile', '-i'], env: { PS1: 'READY$ ', HISTFILE: '/dev/null' } }),
+      ),
+    );
+    const screen = (session: (typeof shells)[number]) => session.replay.getReplay();
+    for (const session of shells) {
+      await pollUntil(() => screen(session).includes('READY$ '), 'the prompt');
+      session.write('sleep 1000 & (trap "" HUP TERM; sleep 1001) & echo started\r');
+      await pollUntil(() => /\nstarted/.test(screen(session)), 'the jobs to start');
+    }
+    await pollUntil(() => shells.every((session) => sessionMembers(session.pid).length >= 3), 'every job started', { timeoutMs: 10_000 });
+    const members = shells.flatMap((session) => sessionMembers(session.pid));
+    await manager.closeAll();
+    await pollUntil(() => members.every((pid) => !isAlive(pid)), () => `every process gone; alive: ${members.filter(isAlive).join(' ')}`, { timeoutMs: 5_000 });
   });
 
   it('fires change events for created, changed and closed', async () => {
@@ -182,6 +203,41 @@ describe('milestone ids', () => {
     for (const bad of ['', '   ', 'x'.repeat(MAX_MILESTONE_ID_LENGTH + 1), 'a\u0000b', 'line\nbreak', 'esc\x1b[31m', 'half\ud800', 42, null, undefined, {}]) {
       assert.throws(() => normalizeMilestoneId(bad), (error) => isSessionError(error, 'invalid-milestone-id'), JSON.stringify(bad));
     }
+  });
+
+  it('refuses bidi controls, zero-width characters and separators, naming the character', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['user\u202Egnp.exe', /bidirectional text control \(U\+202E\)/],
+      ['a\u202Ab', /bidirectional text control \(U\+202A\)/],
+      ['a\u2066b\u2069', /bidirectional text control \(U\+2066\)/],
+      ['a\u200Eb', /bidirectional text control \(U\+200E\)/],
+      ['a\u200Fb', /bidirectional text control \(U\+200F\)/],
+      ['a\u061Cb', /bidirectional text control \(U\+061C\)/],
+      ['build\u200B', /zero-width character \(U\+200B\)/],
+      ['a\u200Cb', /zero-width character \(U\+200C\)/],
+      ['a\u200Db', /zero-width character \(U\+200D\)/],
+      ['a\u2060b', /zero-width character \(U\+2060\)/],
+      ['a\uFEFFb', /zero-width character \(U\+FEFF\)/],
+      ['line\u2028two', /line or paragraph separator \(U\+2028\)/],
+      ['para\u2029two', /line or paragraph separator \(U\+2029\)/],
+      ['c1\u0085x', /control character \(U\+0085\)/],
+      ['a\u00ADb', /invisible formatting character \(U\+00AD\)/],
+    ];
+    for (const [bad, message] of cases) {
+      assert.throws(
+        () => normalizeMilestoneId(bad),
+        (error) => isSessionError(error, 'invalid-milestone-id') && message.test(error.message),
+        JSON.stringify(bad),
+      );
+    }
+  });
+
+  it('keeps the joiners and tags that emoji are written with', () => {
+    assert.equal(normalizeMilestoneId('pair 👩\u200D💻'), 'pair 👩\u200D💻');
+    assert.equal(normalizeMilestoneId('family 👨\u200D👩\u200D👧'), 'family 👨\u200D👩\u200D👧');
+    assert.equal(normalizeMilestoneId('skin 👩🏽\u200D🚀'), 'skin 👩🏽\u200D🚀');
+    const scotland = '\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}';
+    assert.equal(normalizeMilestoneId(`flag ${scotland}`), `flag ${scotland}`);
   });
 
   it('is enforced by the manager', async () => {

@@ -1,10 +1,12 @@
-import { constants as fsConstants, promises as fsp, closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { constants as fsConstants, promises as fsp, closeSync, openSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as pty from 'node-pty';
 import { MessageLimits, type SignalName } from '../../shared/protocol';
 import { SessionError } from './errors';
 import { DisposableBase, Emitter, disposableTimeout, type Event } from './lifecycle';
+import { sendSignal, signalProcessSession } from './processTable';
+import { validateSpawnArguments } from './spawnArguments';
 
 export interface PtySpawnOptions {
   /** Program to run; the user's shell when omitted. Resolved against PATH. */
@@ -147,29 +149,6 @@ function foregroundProcessGroup(pid: number): number | undefined {
   return tpgid > 0 ? tpgid : undefined;
 }
 
-/** Every process whose session is the one the PTY's child leads: its jobs included. */
-function processesInSession(sessionId: number): number[] {
-  if (process.platform !== 'linux') {
-    return [];
-  }
-  const members: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (Number.isInteger(pid) && pid > 0 && Number(procStatFields(pid)?.[3]) === sessionId) {
-      members.push(pid);
-    }
-  }
-  return members;
-}
-
-function sendSignal(target: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(target, signal);
-  } catch {
-    // ESRCH: it is already gone, which is what we wanted.
-  }
-}
-
 /**
  * One process in a pseudo-terminal. Owns the node-pty handle and makes sure the
  * process group, its output and the pty itself are released on close.
@@ -187,6 +166,7 @@ export class PtyProcess extends DisposableBase {
 
   /** Validates the options, then starts the process. Fails with a SessionError, never half-started. */
   static async spawn(options: PtySpawnOptions = {}, base: BaseEnvironment = process.env): Promise<PtyProcess> {
+    validateSpawnArguments(options);
     const env = buildEnvironment(options.env, base);
     const cwd = await validateCwd(options.cwd ?? os.homedir());
     const file = await resolveCommand(options.command ?? defaultShell(base), cwd, env);
@@ -294,27 +274,26 @@ export class PtyProcess extends DisposableBase {
 
   private async terminate(graceMs: number): Promise<PtyExit> {
     if (!this.exitResult) {
-      this.signalSession('SIGHUP');
-      this.signalSession('SIGTERM');
       // Killed after the grace period unless it has ended by then; the timer goes either way.
-      const kill = disposableTimeout(() => this.signalSession('SIGKILL'), graceMs);
+      const kill = disposableTimeout(() => void this.signalSession(['SIGKILL']), graceMs);
+      await this.signalSession(['SIGHUP', 'SIGTERM']);
       await this.exited;
       kill.dispose();
     }
     const exit = await this.exited;
     // Jobs that ignored the hangup would otherwise outlive their terminal.
-    for (const pid of processesInSession(this.pid)) {
-      sendSignal(pid, 'SIGKILL');
-    }
+    await this.signalMembers(['SIGKILL']);
     this.dispose();
     return exit;
   }
 
-  private signalSession(signal: NodeJS.Signals): void {
-    sendSignal(-this.pid, signal);
-    for (const pid of processesInSession(this.pid)) {
-      sendSignal(pid, signal);
-    }
+  private signalSession(signals: readonly NodeJS.Signals[]): Promise<void> {
+    return signalProcessSession(this.pid, signals, { includeLeaderGroup: true });
+  }
+
+  /** After the leader's exit its pid may be reused by another process group: members only. */
+  private signalMembers(signals: readonly NodeJS.Signals[]): Promise<void> {
+    return signalProcessSession(this.pid, signals, { includeLeaderGroup: false });
   }
 
   /**
@@ -343,8 +322,9 @@ export class PtyProcess extends DisposableBase {
 
   override dispose(): void {
     if (!this.exitResult) {
-      // Disposed without close(): do not leave the process running unobserved.
-      this.signalSession('SIGKILL');
+      // Disposed without close(): do not leave the process running unobserved. The
+      // members' kill needs a read of /proc that nobody here waits for (it cannot fail).
+      void this.signalSession(['SIGKILL']);
     }
     this.releaseReplica();
     super.dispose();
