@@ -30,6 +30,11 @@ export interface SessionChange {
   readonly session: Session;
 }
 
+/** Per start: what the window asking for the session chose, over the manager's settings. */
+export interface StartSettings {
+  readonly replayBufferBytes?: number;
+}
+
 export interface GetOrCreateResult {
   readonly session: Session;
   readonly created: boolean;
@@ -99,13 +104,13 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
   }
 
   /** Starts a session for a milestone that has no live one. */
-  async create(options: SessionOptions): Promise<Session> {
+  async create(options: SessionOptions, startSettings: StartSettings = {}): Promise<Session> {
     this.assertUsable();
     const milestoneId = normalizeMilestoneId(options.milestoneId);
     if (this.liveSessionFor(milestoneId) || this.starting.has(milestoneId)) {
       throw new SessionError('invalid-argument', `Milestone "${milestoneId}" already has a running session.`);
     }
-    return this.start({ ...options, milestoneId });
+    return this.start({ ...options, milestoneId }, startSettings);
   }
 
   get(sessionId: string): Session | undefined {
@@ -126,7 +131,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
    * The milestone's running session, or a new one. An exited session is replaced.
    * Concurrent calls for one milestone get the same session.
    */
-  async getOrCreate(options: SessionOptions): Promise<GetOrCreateResult> {
+  async getOrCreate(options: SessionOptions, startSettings: StartSettings = {}): Promise<GetOrCreateResult> {
     this.assertUsable();
     const milestoneId = normalizeMilestoneId(options.milestoneId);
     const live = this.liveSessionFor(milestoneId);
@@ -137,7 +142,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     if (pending) {
       return { session: await pending, created: false };
     }
-    return { session: await this.start({ ...options, milestoneId }), created: true };
+    return { session: await this.start({ ...options, milestoneId }, startSettings), created: true };
   }
 
   /** Ends the session's processes and forgets it. False when the id is unknown. */
@@ -189,14 +194,14 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     return session?.state === 'running' ? session : undefined;
   }
 
-  private async start(options: SessionOptions): Promise<Session> {
+  private async start(options: SessionOptions, startSettings: StartSettings): Promise<Session> {
     const milestoneId = options.milestoneId;
     const merged: SessionOptions = {
       ...this.options.defaults,
       ...options,
       env: { ...this.options.defaults?.env, ...options.env },
     };
-    const starting = startSession(merged, this.replayBufferBytes);
+    const starting = startSession(merged, startSettings.replayBufferBytes ?? this.replayBufferBytes);
     this.starting.set(milestoneId, starting);
     let session: Session;
     try {

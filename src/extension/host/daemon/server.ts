@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as net from 'node:net';
-import { DisposableBase, Emitter, MutableDisposable, SessionManager, disposableTimeout, isSessionError, type Event, type Session, type SessionChange } from '../../sessions';
+import { DisposableBase, Emitter, MutableDisposable, SessionManager, disposableTimeout, isSessionError, type Event, type Session, type SessionChange, type SessionSettings } from '../../sessions';
 import { HostError } from '../hostErrors';
 import { defaultHostDirectory, ensurePrivateDirectory, hostPaths, type HostPaths } from '../hostPaths';
 import { DEFAULT_MAX_FRAME_BYTES, FrameKind, decodeDataPayload, encodeJsonFrame, type Frame } from '../protocol/frames';
@@ -55,6 +55,8 @@ export class SessionHostServer extends DisposableBase {
   readonly paths: HostPaths;
   private readonly server = net.createServer((socket) => this.accept(socket));
   private readonly connections = new Set<Connection>();
+  /** What each window configured: its own policy, which must not decide for the other windows. */
+  private readonly connectionSettings = new Map<Connection, SessionSettings>();
   private readonly hosted = new Map<string, HostedSession>();
   private readonly byHandle = new Map<number, HostedSession>();
   private nextHandle = 1;
@@ -240,6 +242,9 @@ export class SessionHostServer extends DisposableBase {
   /** The client is gone: its pauses lift; its sessions live on. */
   private forgetConnection(connection: Connection): void {
     this.connections.delete(connection);
+    if (this.connectionSettings.delete(connection) && this.connectionSettings.size > 0) {
+      void this.applyLongestTimeout().catch((error: unknown) => this.appendLog(`could not apply the remaining windows' timeout: ${errorText(error)}`));
+    }
     for (const hosted of this.hosted.values()) {
       hosted.setPaused(connection, false);
     }
@@ -354,11 +359,11 @@ export class SessionHostServer extends DisposableBase {
       case 'list':
         return { sessions: [...this.hosted.values()].map((hosted) => hosted.toWire()) };
       case 'create': {
-        const session = await this.manager.create(request.options);
+        const session = await this.manager.create(request.options, this.connectionSettings.get(connection));
         return { session: this.wireOf(session) };
       }
       case 'getOrCreate': {
-        const { session, created } = await this.manager.getOrCreate(request.options);
+        const { session, created } = await this.manager.getOrCreate(request.options, this.connectionSettings.get(connection));
         return { session: this.wireOf(session), created };
       }
       case 'close':
@@ -384,10 +389,25 @@ export class SessionHostServer extends DisposableBase {
         this.hostedOrThrow(request.sessionId).clearReplay();
         return {};
       case 'configure':
-        // Windows share the host; the one that changed its settings last decides.
-        await this.manager.configure(request.settings);
+        this.connectionSettings.set(connection, request.settings);
+        await this.applyLongestTimeout();
         return {};
     }
+  }
+
+  /**
+   * Windows share the host, and each may only lengthen how long detached sessions are
+   * kept, never shorten it for the others: the longest timeout of the connected windows
+   * applies, 0 (keep until closed) above all. A window's buffer size goes only to the
+   * sessions it creates.
+   */
+  private async applyLongestTimeout(): Promise<void> {
+    const timeouts = [...this.connectionSettings.values()].map((settings) => settings.detachedTimeoutMs);
+    const detachedTimeoutMs = timeouts.includes(0) ? 0 : Math.max(...timeouts);
+    if (detachedTimeoutMs !== this.manager.detachedTimeoutMs) {
+      this.appendLog(`detached sessions are now kept ${detachedTimeoutMs === 0 ? 'until closed' : `for ${detachedTimeoutMs} ms`}`);
+    }
+    await this.manager.configure({ detachedTimeoutMs, replayBufferBytes: this.manager.replayBufferBytes });
   }
 
   // ---- lifetime ----
