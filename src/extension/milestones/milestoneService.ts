@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeExitStatus } from '../../shared/exitStatus';
 import { shellSettings } from './settings';
 import { SpecError, specChoosesProcess, type MilestoneSpec } from './milestoneSpec';
 import type { SavedScreens } from './savedScreens';
@@ -31,7 +32,7 @@ export class MilestoneService extends DisposableBase {
           this.log.info(`Started ${session.milestoneId}: pid ${session.pid}, ${session.options.command ?? 'shell'} in ${session.options.cwd ?? '~'}`);
           this.saveTriggers.set(session, session.onData(() => screens.scheduleSave(session)));
         } else if (kind === 'changed' && session.state === 'exited') {
-          this.log.info(`${session.milestoneId} exited with code ${session.exitCode}`);
+          this.log.info(`${session.milestoneId} ${describeExitStatus(session)}`);
           screens.scheduleSave(session);
         } else if (kind === 'closed') {
           // The saved screen stays: a restored tab may still want it. `kill` removes it.

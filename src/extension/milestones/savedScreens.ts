@@ -13,6 +13,8 @@ export interface SavedSession {
   readonly replay: string;
   readonly savedAt: number;
   readonly exitCode: number | undefined;
+  /** Absent in screens saved before signals were recorded. */
+  readonly exitSignal?: number;
   readonly exitedAt: number | undefined;
 }
 
@@ -93,6 +95,7 @@ export class SavedScreens implements Disposable {
       replay: screen,
       savedAt: Date.now(),
       exitCode: session.exitCode,
+      exitSignal: session.exitSignal,
       exitedAt: session.exitedAt,
     };
     await fsp.mkdir(this.directory, { recursive: true, mode: 0o700 });
