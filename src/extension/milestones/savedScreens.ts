@@ -66,6 +66,15 @@ export class SavedScreens implements Disposable {
     this.pending.set(session.milestoneId, { session, timer });
   }
 
+  /** Drops the save scheduled for `session` (not one scheduled since for a newer session of its milestone). */
+  cancelScheduled(session: Session): void {
+    const pending = this.pending.get(session.milestoneId);
+    if (pending?.session === session) {
+      pending.timer.dispose();
+      this.pending.delete(session.milestoneId);
+    }
+  }
+
   /** Writes everything scheduled now (at shutdown). */
   async flush(): Promise<void> {
     const sessions = [...this.pending.values()].map(({ session, timer }) => {
