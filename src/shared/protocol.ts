@@ -67,6 +67,8 @@ export interface SessionInfo {
   readonly pid: number | undefined;
   readonly state: 'running' | 'exited';
   readonly exitCode: number | undefined;
+  /** The signal number that ended the process, if one did (then the code says little). */
+  readonly exitSignal: number | undefined;
   /** Epoch milliseconds when the process ended. */
   readonly exitedAt: number | undefined;
 }

@@ -1,3 +1,4 @@
+import { describeExitStatus, endedInError } from '../shared/exitStatus';
 import type { SessionInfo } from '../shared/protocol';
 
 function twoDigits(value: number): string {
@@ -12,8 +13,8 @@ export function formatClockTime(epochMs: number): string {
 
 export function describeExit(session: SessionInfo): string {
   const at = formatClockTime(session.exitedAt ?? Date.now());
-  // Without an exit code the process was lost with its session host, not seen exiting.
-  return session.exitCode === undefined ? `Process ended at ${at}` : `Process exited with code ${session.exitCode} at ${at}`;
+  // Without a code or signal the process was lost with its session host, not seen exiting.
+  return `Process ${describeExitStatus(session)} at ${at}`;
 }
 
 /** A one-line strip above the terminal; it takes space instead of covering output. */
@@ -68,6 +69,7 @@ export class ExitBanner extends Banner {
 
   show(session: SessionInfo): void {
     this.restartButton.disabled = false;
+    this.element.classList.toggle('failed', endedInError(session));
     this.showText(describeExit(session));
   }
 

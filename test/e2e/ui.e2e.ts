@@ -23,7 +23,13 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     mkdirSync(join(workspace, '.vscode'));
     writeFileSync(
       join(workspace, '.vscode', 'milestones.json'),
-      JSON.stringify([{ id: 'defined-one', label: 'Defined One', command: 'bash', args: ['--norc', '--noprofile'], env: { PS1: 'DEFINED$ ' } }]),
+      JSON.stringify([
+        { id: 'defined-one', label: 'Defined One', command: 'bash', args: ['--norc', '--noprofile'], env: { PS1: 'DEFINED$ ' } },
+        // The issue's repro: a flood that ends before the tab is closed.
+        { id: 'flood', command: 'bash', args: ['-c', 'seq 1 300000 | tail -c 2000000'] },
+        // Prints its pid, then becomes the process the test kills (exec keeps the pid).
+        { id: 'e2e-killed', command: 'bash', args: ['-c', 'echo "pid-$$-end"; exec sleep 1000'] },
+      ]),
     );
     workbench = await startWorkbench({
       workspace,
@@ -134,6 +140,42 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await pickMilestone(page, 'Defined', 'Defined One');
     const frame = await webviewFrame(page, 'Defined One');
     await waitForText(frame, 'DEFINED$');
+  });
+
+  it('reopening an exited milestone from the palette shows its last screen, exit banner and Restart, and starts nothing', async () => {
+    await pickMilestone(page, 'floo', 'flood');
+    const first = await webviewFrame(page, 'flood');
+    await waitForRows(first, (rows) => rows.includes('300000'), 'the last line of the flood');
+    const banner = first.locator('#exit-banner:not([hidden])', { hasText: 'Process exited with code 0 at' });
+    await banner.waitFor({ timeout: 20_000 });
+    const exitedText = await banner.innerText();
+    // A process started again would exit at another second: let the clock move on first.
+    const exitClock = /\d\d:\d\d:\d\d/.exec(exitedText)?.[0];
+    await pollUntil(() => new Date().toTimeString().slice(0, 8) !== exitClock, 'the clock to pass the exit second');
+    await page.locator('.tab', { hasText: 'flood' }).click();
+    await runCommand(page, 'View: Close Editor');
+    await page.locator('.tab', { hasText: 'flood' }).waitFor({ state: 'detached' });
+    await pickMilestone(page, 'floo', /exited \(0\)/);
+    const frame = await webviewFrame(page, 'flood');
+    await waitForRows(frame, (rows) => rows.includes('300000'), 'the last line of the flood, again');
+    const reopened = frame.locator('#exit-banner:not([hidden])');
+    await reopened.waitFor();
+    assert.equal(await reopened.innerText().then((text) => text.split('\n')[0]), exitedText.split('\n')[0], 'the same exit, not a new process');
+    assert.equal(await frame.locator('#restart-button').isVisible(), true);
+    const rows = await screenRows(frame);
+    assert.ok(!rows.some((row) => PROMPT.test(row)), `no shell prompt:\n${rows.join('\n')}`);
+    await screenshot(page, 'exited-reopened');
+  });
+
+  it('a process killed by a signal says so in its exit banner, in the error style', async () => {
+    await pickMilestone(page, 'e2e-kille', 'e2e-killed');
+    const frame = await webviewFrame(page, 'e2e-killed');
+    const rows = await waitForRows(frame, (now) => now.some((row) => PID_LINE.test(row)), 'the pid line');
+    const pid = Number(/\d+/.exec(rows.find((row) => PID_LINE.test(row))!)?.[0]);
+    process.kill(pid, 'SIGKILL');
+    const banner = frame.locator('#exit-banner.failed:not([hidden])', { hasText: /Process killed by SIGKILL \(signal 9\) at/ });
+    await banner.waitFor({ timeout: 20_000 });
+    await screenshot(page, 'killed-banner');
   });
 
   it('a window reload keeps the process and brings back the same screen', async () => {

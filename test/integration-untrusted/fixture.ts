@@ -8,6 +8,8 @@ export const PROOF_SETTING = { section: 'editor', key: 'tabSize', value: 3 };
 export const CHOSEN_FOLDER = 'chosen-by-the-workspace';
 export const FROM_SETTINGS = 'from-workspace-settings';
 export const FROM_FILE = 'from-milestones-json';
+/** Settings that would close every window's detached sessions within a second, and starve their replay. */
+export const SHORTENING_SETTINGS = { detachedTimeoutMinutes: 0.001, replayBufferKiB: 1 };
 
 export function writeUntrustedWorkspace(workspace: string): void {
   const dotVscode = path.join(workspace, '.vscode');
@@ -17,6 +19,8 @@ export function writeUntrustedWorkspace(workspace: string): void {
     [`${PROOF_SETTING.section}.${PROOF_SETTING.key}`]: PROOF_SETTING.value,
     'milestoneTerminals.defaultCwd': path.join(workspace, CHOSEN_FOLDER),
     'milestoneTerminals.milestones': [{ id: FROM_SETTINGS, command: 'sleep', args: ['1234'] }],
+    'milestoneTerminals.detachedTimeoutMinutes': SHORTENING_SETTINGS.detachedTimeoutMinutes,
+    'milestoneTerminals.replayBufferKiB': SHORTENING_SETTINGS.replayBufferKiB,
   };
   fs.writeFileSync(path.join(dotVscode, 'settings.json'), JSON.stringify(settings, null, 2));
   fs.writeFileSync(path.join(dotVscode, 'milestones.json'), JSON.stringify([{ id: FROM_FILE, command: 'sleep', args: ['2345'] }]));

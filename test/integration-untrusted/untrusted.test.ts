@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { MilestoneTerminalsApi } from '../../src/extension/extension';
 import { loadDefinedMilestones } from '../../src/extension/milestones/definedMilestones';
+import { sessionSettings } from '../../src/extension/milestones/settings';
 import type { OpenedTerminal } from '../../src/extension/ui/commands';
 import { EXTENSION_ID } from '../support/extension';
 import { isAlive } from '../support/processes';
 import { sleep } from '../support/timing';
-import { CHOSEN_FOLDER, FROM_FILE, FROM_SETTINGS, PROOF_SETTING } from './fixture';
+import { CHOSEN_FOLDER, FROM_FILE, FROM_SETTINGS, PROOF_SETTING, SHORTENING_SETTINGS } from './fixture';
 
 function open(argument?: unknown): Thenable<OpenedTerminal | undefined> {
   return vscode.commands.executeCommand<OpenedTerminal | undefined>('milestoneTerminals.open', argument);
@@ -37,6 +38,21 @@ describe('Milestone Terminals in an untrusted workspace (restricted mode)', () =
   it('really is untrusted, and the workspace settings file is read', () => {
     assert.equal(vscode.workspace.isTrusted, false);
     assert.equal(vscode.workspace.getConfiguration(PROOF_SETTING.section).get(PROOF_SETTING.key), PROOF_SETTING.value);
+  });
+
+  it(`ignores the workspace's session timeout (${SHORTENING_SETTINGS.detachedTimeoutMinutes} min) and buffer size: they are the user's policy for every window`, () => {
+    assert.deepEqual(sessionSettings(), { detachedTimeoutMs: 5 * 60_000, replayBufferBytes: 64 * 1024 });
+  });
+
+  it("a detached session outlives the workspace's 0.001-minute timeout", async function () {
+    this.timeout(20_000);
+    const opened = await open({ milestoneId: 'detached-survivor' });
+    assert.ok(opened, 'a plain milestone opens');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // Something that must NOT happen, so this waits: 3 s is 3 cleanup rounds at the workspace's 60 ms timeout.
+    await sleep(3_000);
+    assert.ok(api.listSessions().some((session) => session.sessionId === opened.sessionId), 'the detached session is still there');
+    await vscode.commands.executeCommand('milestoneTerminals.kill', opened.sessionId);
   });
 
   it('refuses a command, folder or environment passed by a caller, and starts nothing', async () => {

@@ -7,7 +7,7 @@ import type { MilestoneTerminalsApi } from '../../src/extension/extension';
 import type { OpenedTerminal } from '../../src/extension/ui/commands';
 import { EXTENSION_ID } from '../support/extension';
 import { childCommands, isAlive } from '../support/processes';
-import { pollUntil } from '../support/timing';
+import { pollUntil, sleep } from '../support/timing';
 
 const VIEW_TYPE = 'milestoneTerminals.terminal';
 
@@ -75,7 +75,8 @@ describe('Milestone Terminals in the extension host', () => {
     await until(() => api.listSessions()[0]?.attachedViews === 1, 'view attached again');
   });
 
-  it('applies a changed timeout setting at once, to a session already running in the session host', async () => {
+  it('raises a timeout below the minimum to a minute: a detached session outlives a 300 ms setting', async function () {
+    this.timeout(20_000);
     const opened = await open({ milestoneId: 'setting-change', command: 'cat' });
     assert.ok(opened);
     const tab = await until(() => terminalTabs('setting-change')[0], 'tab');
@@ -83,11 +84,45 @@ describe('Milestone Terminals in the extension host', () => {
     const config = vscode.workspace.getConfiguration('milestoneTerminals');
     try {
       await config.update('detachedTimeoutMinutes', 0.005, vscode.ConfigurationTarget.Global); // 300 ms
-      await until(() => !api.listSessions().some((session) => session.milestoneId === 'setting-change'), 'the session expired under the new timeout');
-      await until(() => !isAlive(opened.pid), 'its process ended');
+      // Something that must NOT happen, so this waits: 3 s is 3 cleanup rounds of a 300 ms timeout.
+      await sleep(3_000);
+      assert.ok(api.listSessions().some((session) => session.sessionId === opened.sessionId), 'the session is still there');
+      assert.ok(isAlive(opened.pid));
     } finally {
       await config.update('detachedTimeoutMinutes', undefined, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  it('opening a defined milestone by its id alone starts its defined command, also after its session was closed', async () => {
+    const config = vscode.workspace.getConfiguration('milestoneTerminals');
+    await config.update('milestones', [{ id: 'defined-by-user', command: 'sleep', args: ['4321'] }], vscode.ConfigurationTarget.Global);
+    try {
+      const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      const first = await open({ milestoneId: 'defined-by-user' });
+      assert.ok(first);
+      assert.match(commandLine(first.pid), /sleep 4321$/);
+      await vscode.commands.executeCommand('milestoneTerminals.kill', first.sessionId);
+      await until(() => !isAlive(first.pid), 'the first process ended');
+      const second = await open({ milestoneId: 'defined-by-user' });
+      assert.ok(second);
+      assert.notEqual(second.pid, first.pid);
+      assert.match(commandLine(second.pid), /sleep 4321$/, 'the defined command, not the shell');
+    } finally {
+      await config.update('milestones', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('opening an exited milestone shows the exited session (no new process); Restart runs the same command again', async () => {
+    const opened = await open({ milestoneId: 'exits-at-once', command: 'bash', args: ['-c', 'echo done-$((40+2))'] });
+    assert.ok(opened);
+    await until(() => api.listSessions().find((session) => session.sessionId === opened.sessionId)?.state === 'exited', 'the process to exit');
+    await vscode.window.tabGroups.close(await until(() => terminalTabs('exits-at-once')[0], 'tab'));
+    const again = await open({ milestoneId: 'exits-at-once' });
+    assert.equal(again?.sessionId, opened.sessionId, 'the same, exited session');
+    assert.equal(api.listSessions().filter((session) => session.milestoneId === 'exits-at-once').length, 1);
+    await vscode.commands.executeCommand('milestoneTerminals.restart', opened.sessionId);
+    const restarted = await until(() => api.listSessions().find((session) => session.milestoneId === 'exits-at-once' && session.sessionId !== opened.sessionId), 'a restarted session');
+    assert.match(restarted.command, /bash$/);
   });
 
   it('drives the same session from the terminal panel (Pseudoterminal)', async () => {

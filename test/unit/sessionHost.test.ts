@@ -341,7 +341,8 @@ describe('session host: in-process server', function () {
     const closed = waitForEvent(a.onDidChangeSessions, (change) => change.kind === 'closed' && change.session.id === session.id, 5_000);
     await a.configure({ detachedTimeoutMs: 300, replayBufferBytes: 4096 });
     await closed;
-    assert.equal(server.manager.replayBufferBytes, 4096);
+    const next = await a.create({ milestoneId: 'reconfigured-buffer', command: 'cat' });
+    assert.equal(server.manager.getOrThrow(next.id).replay.capacityBytes, 4096);
     await assert.rejects(a.request({ method: 'configure', settings: { detachedTimeoutMs: -1, replayBufferBytes: 4096 } }), /detachedTimeoutMs/);
   });
 

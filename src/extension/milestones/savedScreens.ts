@@ -13,6 +13,8 @@ export interface SavedSession {
   readonly replay: string;
   readonly savedAt: number;
   readonly exitCode: number | undefined;
+  /** Absent in screens saved before signals were recorded. */
+  readonly exitSignal?: number;
   readonly exitedAt: number | undefined;
 }
 
@@ -64,6 +66,15 @@ export class SavedScreens implements Disposable {
     this.pending.set(session.milestoneId, { session, timer });
   }
 
+  /** Drops the save scheduled for `session` (not one scheduled since for a newer session of its milestone). */
+  cancelScheduled(session: Session): void {
+    const pending = this.pending.get(session.milestoneId);
+    if (pending?.session === session) {
+      pending.timer.dispose();
+      this.pending.delete(session.milestoneId);
+    }
+  }
+
   /** Writes everything scheduled now (at shutdown). */
   async flush(): Promise<void> {
     const sessions = [...this.pending.values()].map(({ session, timer }) => {
@@ -93,6 +104,7 @@ export class SavedScreens implements Disposable {
       replay: screen,
       savedAt: Date.now(),
       exitCode: session.exitCode,
+      exitSignal: session.exitSignal,
       exitedAt: session.exitedAt,
     };
     await fsp.mkdir(this.directory, { recursive: true, mode: 0o700 });

@@ -4,15 +4,30 @@ import { expandHome } from './milestoneSpec';
 
 export const CONFIG_SECTION = 'milestoneTerminals';
 
+/** The shortest detached timeout the setting allows, other than 0 (keep until closed). */
+export const MIN_DETACHED_TIMEOUT_MINUTES = 1;
+
+/**
+ * The user's own value of a setting (user settings, else the default). These settings
+ * are the user's policy for sessions that every window shares, so a folder's or
+ * workspace's value is ignored even where VS Code would apply it (older builds, a
+ * misdeclared scope).
+ */
+function userValue(key: string, fallback: number): number {
+  const inspected = vscode.workspace.getConfiguration(CONFIG_SECTION).inspect<unknown>(key);
+  const value = inspected?.globalValue ?? inspected?.defaultValue;
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
 /** The settings that shape the session manager; `affectsSessionSettings` says when they change. */
 export function sessionSettings(): SessionSettings {
-  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
-  const replayKiB = config.get<number>('replayBufferKiB', 64);
-  const timeoutMinutes = config.get<number>('detachedTimeoutMinutes', 5);
-  const maxSessions = config.get<number>('maxSessions', DEFAULT_MAX_SESSIONS);
+  const replayKiB = userValue('replayBufferKiB', 64);
+  const timeoutMinutes = userValue('detachedTimeoutMinutes', 5);
+  const keptMinutes = timeoutMinutes <= 0 ? 0 : Math.max(MIN_DETACHED_TIMEOUT_MINUTES, timeoutMinutes);
+  const maxSessions = userValue('maxSessions', DEFAULT_MAX_SESSIONS);
   return {
     replayBufferBytes: clamp(Math.round(replayKiB * 1024), SessionSettingLimits.minReplayBufferBytes, SessionSettingLimits.maxReplayBufferBytes),
-    detachedTimeoutMs: clamp(Math.round(timeoutMinutes * 60_000), 0, SessionSettingLimits.maxDetachedTimeoutMs),
+    detachedTimeoutMs: clamp(Math.round(keptMinutes * 60_000), 0, SessionSettingLimits.maxDetachedTimeoutMs),
     maxSessions: clamp(Math.round(maxSessions), 1, SessionSettingLimits.maxSessions),
   };
 }

@@ -16,6 +16,7 @@ export interface TerminalSession {
   readonly pid: number;
   readonly state: SessionState;
   readonly exitCode: number | undefined;
+  readonly exitSignal: number | undefined;
   readonly exitedAt: number | undefined;
   readonly lastActivity: number;
   readonly attachedViews: number;

@@ -89,6 +89,10 @@ export class Session extends DisposableBase implements TerminalSession {
     return this._exit?.exitCode;
   }
 
+  get exitSignal(): number | undefined {
+    return this._exit?.signal;
+  }
+
   get exit(): PtyExit | undefined {
     return this._exit;
   }
@@ -187,6 +191,7 @@ export class Session extends DisposableBase implements TerminalSession {
       pid: this.pid,
       state: this.state,
       exitCode: this.exitCode,
+      exitSignal: this.exitSignal,
       exitedAt: this._exitedAt,
     };
   }

@@ -32,6 +32,14 @@ export interface SessionChange {
   readonly session: Session;
 }
 
+/** Per start: what the window asking for the session chose, over the manager's settings. */
+/** What the window that starts a session chooses for it alone. */
+export interface StartSettings {
+  readonly replayBufferBytes?: number;
+  /** The environment the process starts from (the window's, not this process's): see startSession. */
+  readonly base?: BaseEnvironment;
+}
+
 export interface GetOrCreateResult {
   readonly session: Session;
   readonly created: boolean;
@@ -105,14 +113,14 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     return { detachedTimeoutMs, replayBufferBytes: settings.replayBufferBytes, maxSessions };
   }
 
-  /** Starts a session for a milestone that has no live one; `base` as in startSession. */
-  async create(options: SessionOptions, base?: BaseEnvironment): Promise<Session> {
+  /** Starts a session for a milestone that has no live one. */
+  async create(options: SessionOptions, startSettings: StartSettings = {}): Promise<Session> {
     this.assertUsable();
     const milestoneId = normalizeMilestoneId(options.milestoneId);
     if (this.liveSessionFor(milestoneId) || this.starting.has(milestoneId)) {
       throw new SessionError('invalid-argument', `Milestone "${milestoneId}" already has a running session.`);
     }
-    return this.start({ ...options, milestoneId }, base);
+    return this.start({ ...options, milestoneId }, startSettings);
   }
 
   get(sessionId: string): Session | undefined {
@@ -133,7 +141,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
    * The milestone's running session, or a new one. An exited session is replaced.
    * Concurrent calls for one milestone get the same session.
    */
-  async getOrCreate(options: SessionOptions, base?: BaseEnvironment): Promise<GetOrCreateResult> {
+  async getOrCreate(options: SessionOptions, startSettings: StartSettings = {}): Promise<GetOrCreateResult> {
     this.assertUsable();
     const milestoneId = normalizeMilestoneId(options.milestoneId);
     const live = this.liveSessionFor(milestoneId);
@@ -144,7 +152,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     if (pending) {
       return { session: await pending, created: false };
     }
-    return { session: await this.start({ ...options, milestoneId }, base), created: true };
+    return { session: await this.start({ ...options, milestoneId }, startSettings), created: true };
   }
 
   /** Ends the session's processes and forgets it. False when the id is unknown. */
@@ -196,7 +204,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     return session?.state === 'running' ? session : undefined;
   }
 
-  private async start(options: SessionOptions, base: BaseEnvironment | undefined): Promise<Session> {
+  private async start(options: SessionOptions, startSettings: StartSettings): Promise<Session> {
     const milestoneId = options.milestoneId;
     const merged: SessionOptions = {
       ...this.options.defaults,
@@ -204,7 +212,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
       env: { ...this.options.defaults?.env, ...options.env },
     };
     this.assertRoomForOneMore(milestoneId);
-    const starting = startSession(merged, this.replayBufferBytes, base);
+    const starting = startSession(merged, startSettings.replayBufferBytes ?? this.replayBufferBytes, startSettings.base);
     this.starting.set(milestoneId, starting);
     let session: Session;
     try {

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { describeExitStatus } from '../../shared/exitStatus';
 import { DisposableBase, DisposableStore, Emitter, MutableDisposable, type TerminalSession as Session } from '../sessions';
 import { SessionFlowControl, type FlowParticipant } from './sessionFlowControl';
 import { InBandAcks } from './inBandAcks';
@@ -48,7 +49,7 @@ export class SessionPseudoterminal extends DisposableBase implements vscode.Pseu
     this.connection.value = connection;
     connection.add(session.attach());
     connection.add(session.onData((data) => live && this.write(data)));
-    connection.add(session.onExit((exit) => this.write(`\r\n\x1b[2m[process exited with code ${exit.exitCode}]\x1b[0m\r\n`)));
+    connection.add(session.onExit((exit) => this.write(`\r\n\x1b[2m[process ${describeExitStatus({ exitCode: exit.exitCode, exitSignal: exit.signal })}]\x1b[0m\r\n`)));
     session.screen().then(
       (screen) => {
         if (connection.isDisposed) {

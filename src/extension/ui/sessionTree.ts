@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeExitStatus, endedInError } from '../../shared/exitStatus';
 import { DisposableBase, MutableDisposable, disposableInterval, type TerminalSession as Session, type TerminalSessionManager } from '../sessions';
 
 /** How often idle times in the tree are refreshed while it is visible. */
@@ -18,7 +19,7 @@ export function formatDuration(ms: number): string {
 
 export function describeSession(session: Session, now = Date.now()): string {
   if (session.state === 'exited') {
-    return `exited (${session.exitCode ?? '?'})`;
+    return session.exitSignal ? describeExitStatus(session) : `exited (${session.exitCode ?? '?'})`;
   }
   return `running · pid ${session.pid} · idle ${formatDuration(now - session.lastActivity)}`;
 }
@@ -66,7 +67,7 @@ export class SessionTreeProvider extends DisposableBase implements vscode.TreeDa
     item.contextValue = session.state === 'running' ? 'milestoneSession.running' : 'milestoneSession.exited';
     item.iconPath = new vscode.ThemeIcon(
       session.state === 'running' ? 'terminal' : 'debug-stop',
-      session.state === 'exited' && session.exitCode !== 0 ? new vscode.ThemeColor('errorForeground') : undefined,
+      session.state === 'exited' && endedInError(session) ? new vscode.ThemeColor('errorForeground') : undefined,
     );
     const tooltip = new vscode.MarkdownString(undefined, false);
     tooltip.appendText(`Milestone: ${session.milestoneId}\n`);

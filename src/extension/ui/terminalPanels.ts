@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeExitStatus } from '../../shared/exitStatus';
 import type { MilestoneService } from '../milestones/milestoneService';
 import type { SavedSession } from '../milestones/savedScreens';
 import { DisposableBase, DisposableStore, normalizeMilestoneId, toDisposable, type TerminalSession as Session } from '../sessions';
@@ -85,7 +86,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
     if (saved) {
       const when = new Date(saved.exitedAt ?? saved.savedAt).toLocaleString();
       const ended = saved.exitedAt
-        ? `The process exited with code ${saved.exitCode ?? '?'} at ${when}.`
+        ? `The process ${describeExitStatus({ exitCode: saved.exitCode, exitSignal: typeof saved.exitSignal === 'number' ? saved.exitSignal : undefined })} at ${when}.`
         : `The process (pid ${saved.pid ?? '?'}) is gone (its session host stopped), last seen at ${when}.`;
       view.showSaved(saved, `${ended} Its output above is restored; use Restart to run the milestone again.`);
     } else {

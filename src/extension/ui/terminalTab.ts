@@ -261,6 +261,7 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
         pid: saved.pid,
         state: 'exited',
         exitCode: saved.exitCode,
+        exitSignal: typeof saved.exitSignal === 'number' ? saved.exitSignal : undefined,
         exitedAt: saved.exitedAt ?? saved.savedAt,
       };
       this.post({ type: 'replay', data: saved.replay, session: info, appearance: terminalAppearance() });

@@ -82,6 +82,9 @@ export class RemoteSession extends DisposableBase implements TerminalSession {
   get exitCode(): number | undefined {
     return this.wire.exitCode;
   }
+  get exitSignal(): number | undefined {
+    return this.wire.exitSignal;
+  }
   get exitedAt(): number | undefined {
     return this.wire.exitedAt;
   }
@@ -185,6 +188,7 @@ export class RemoteSession extends DisposableBase implements TerminalSession {
       pid: this.wire.pid,
       state: this.state,
       exitCode: this.exitCode,
+      exitSignal: this.exitSignal,
       exitedAt: this.exitedAt,
     };
   }

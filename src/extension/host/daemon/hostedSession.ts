@@ -86,7 +86,6 @@ export class HostedSession extends DisposableBase {
       options: session.options,
       cols: session.cols,
       rows: session.rows,
-      exitSignal: session.exit?.signal,
     };
   }
 }

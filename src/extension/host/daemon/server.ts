@@ -13,6 +13,7 @@ import {
   type Event,
   type Session,
   type SessionChange,
+  type SessionSettings,
 } from '../../sessions';
 import { HostError, isHostError } from '../hostErrors';
 import { defaultHostDirectory, ensurePrivateDirectory, hostPaths, type HostPaths } from '../hostPaths';
@@ -88,6 +89,8 @@ export class SessionHostServer extends DisposableBase {
   /** The listener on the socket path; replaced when the directory was wiped and the host listens again. */
   private server: net.Server | undefined;
   private readonly connections = new Set<Connection>();
+  /** What each window configured: its own policy, which must not decide for the other windows. */
+  private readonly connectionSettings = new Map<Connection, SessionSettings>();
   private readonly hosted = new Map<string, HostedSession>();
   private readonly byHandle = new Map<number, HostedSession>();
   private readonly windowLinks: WindowLinks;
@@ -345,6 +348,9 @@ export class SessionHostServer extends DisposableBase {
   /** The client is gone: its pauses lift; its sessions live on. */
   private forgetConnection(connection: Connection): void {
     this.connections.delete(connection);
+    if (this.connectionSettings.delete(connection) && this.connectionSettings.size > 0) {
+      void this.applyLongestTimeout().catch((error: unknown) => this.appendLog(`could not apply the remaining windows' timeout: ${errorText(error)}`));
+    }
     for (const hosted of this.hosted.values()) {
       hosted.setPaused(connection, false);
     }
@@ -459,11 +465,13 @@ export class SessionHostServer extends DisposableBase {
       case 'list':
         return { sessions: [...this.hosted.values()].map((hosted) => hosted.toWire()) };
       case 'create': {
-        const { session } = await this.startFor(request.environment, async (base) => ({ session: await this.manager.create(request.options, base), created: true }));
+        const replayBufferBytes = this.connectionSettings.get(connection)?.replayBufferBytes;
+        const { session } = await this.startFor(request.environment, async (base) => ({ session: await this.manager.create(request.options, { replayBufferBytes, base }), created: true }));
         return { session: this.wireOf(session) };
       }
       case 'getOrCreate': {
-        const { session, created } = await this.startFor(request.environment, (base) => this.manager.getOrCreate(request.options, base));
+        const replayBufferBytes = this.connectionSettings.get(connection)?.replayBufferBytes;
+        const { session, created } = await this.startFor(request.environment, (base) => this.manager.getOrCreate(request.options, { replayBufferBytes, base }));
         return { session: this.wireOf(session), created };
       }
       case 'close':
@@ -494,8 +502,9 @@ export class SessionHostServer extends DisposableBase {
         this.hostedOrThrow(request.sessionId).clearReplay();
         return {};
       case 'configure':
-        // Windows share the host; the one that changed its settings last decides.
-        await this.manager.configure(request.settings);
+        this.connectionSettings.set(connection, request.settings);
+        // The cap is the user's machine setting: the window that changed it last decides.
+        await this.applyLongestTimeout(request.settings.maxSessions);
         return {};
     }
   }
@@ -525,6 +534,21 @@ export class SessionHostServer extends DisposableBase {
       }
     }
     return result;
+  }
+
+  /**
+   * Windows share the host, and each may only lengthen how long detached sessions are
+   * kept, never shorten it for the others: the longest timeout of the connected windows
+   * applies, 0 (keep until closed) above all. A window's buffer size goes only to the
+   * sessions it creates. `maxSessions` unset keeps the current cap.
+   */
+  private async applyLongestTimeout(maxSessions?: number): Promise<void> {
+    const timeouts = [...this.connectionSettings.values()].map((settings) => settings.detachedTimeoutMs);
+    const detachedTimeoutMs = timeouts.includes(0) ? 0 : Math.max(...timeouts);
+    if (detachedTimeoutMs !== this.manager.detachedTimeoutMs) {
+      this.appendLog(`detached sessions are now kept ${detachedTimeoutMs === 0 ? 'until closed' : `for ${detachedTimeoutMs} ms`}`);
+    }
+    await this.manager.configure({ detachedTimeoutMs, replayBufferBytes: this.manager.replayBufferBytes, maxSessions });
   }
 
   // ---- lifetime ----

@@ -52,7 +52,6 @@ export interface WireSession extends SessionSnapshot {
   readonly options: SessionOptions;
   readonly cols: number;
   readonly rows: number;
-  readonly exitSignal: number | undefined;
 }
 
 // ---- client → host ----
