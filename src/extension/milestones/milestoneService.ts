@@ -11,6 +11,7 @@ import { DisposableBase, toDisposable, type Disposable, type SessionOptions, typ
 export class MilestoneService extends DisposableBase {
   /** Each session's output schedules a save of its screen, until the session is closed. */
   private readonly saveTriggers = new Map<Session, Disposable>();
+  private readonly loggedExits = new WeakSet<Session>();
 
   constructor(
     readonly manager: TerminalSessionManager,
@@ -31,7 +32,7 @@ export class MilestoneService extends DisposableBase {
           this.log.info(`Started ${session.milestoneId}: pid ${session.pid}, ${session.options.command ?? 'shell'} in ${session.options.cwd ?? '~'}`);
           this.saveTriggers.set(session, session.onData(() => screens.scheduleSave(session)));
         } else if (kind === 'changed' && session.state === 'exited') {
-          this.log.info(`${session.milestoneId} exited with code ${session.exitCode}`);
+          this.logExitOnce(session);
           screens.scheduleSave(session);
         } else if (kind === 'closed') {
           // The saved screen stays: a restored tab may still want it. `kill` removes it.
@@ -41,6 +42,14 @@ export class MilestoneService extends DisposableBase {
         }
       }),
     );
+  }
+
+  /** An exited session still changes (views attach and detach); its exit is news once. */
+  private logExitOnce(session: Session): void {
+    if (!this.loggedExits.has(session)) {
+      this.loggedExits.add(session);
+      this.log.info(`${session.milestoneId} exited with code ${session.exitCode}`);
+    }
   }
 
   /** The milestone's running session, or a new one started from `spec` and the settings. */
