@@ -81,6 +81,8 @@ export interface TerminalAppearance {
   readonly cursorBlink: boolean;
   readonly cursorStyle: 'block' | 'underline' | 'bar';
   readonly scrollback: number;
+  /** terminal.integrated.minimumContrastRatio: text is recoloured until it reaches this contrast (1 = off). */
+  readonly minimumContrastRatio: number;
 }
 
 export interface ReplayMessage {

@@ -23,4 +23,6 @@ export function applyAppearance(term: Terminal, appearance: TerminalAppearance):
   options.cursorBlink = appearance.cursorBlink === true;
   options.cursorStyle = ['block', 'underline', 'bar'].includes(appearance.cursorStyle) ? appearance.cursorStyle : 'block';
   options.scrollback = Math.round(finiteIn(appearance.scrollback, 0, 1_000_000, 1_000));
+  // As VS Code's terminal does, so that e.g. bold white stays readable on a light theme.
+  options.minimumContrastRatio = finiteIn(appearance.minimumContrastRatio, 1, 21, 4.5);
 }

@@ -80,7 +80,13 @@ class WebviewTerminal {
     private readonly host: Host,
     private readonly container: HTMLElement,
   ) {
-    this.term = new Terminal({ ...PARSING_OPTIONS, theme: readTerminalTheme() });
+    this.term = new Terminal({
+      ...PARSING_OPTIONS,
+      theme: readTerminalTheme(),
+      // OSC 8 hyperlinks: xterm's default confirms and opens a window, both blocked in a
+      // webview. Every scheme goes to the host, which checks it as it does for web links.
+      linkHandler: { activate: (_event, url) => this.openLink(url), allowNonHttpProtocols: true },
+    });
     this.exitBanner = new ExitBanner(container, () => this.host.post({ type: 'restart' }));
     this.errorBanner = new ErrorBanner(container);
     this.acks = new AckBatcher((chars) => this.host.post({ type: 'ack', chars }));
@@ -99,8 +105,7 @@ class WebviewTerminal {
     term.loadAddon(this.fitAddon);
     term.loadAddon(search);
     configureParsing(term);
-    // The host checks the scheme before it opens anything.
-    term.loadAddon(new WebLinksAddon((_event, url) => this.host.post({ type: 'openLink', url })));
+    term.loadAddon(new WebLinksAddon((_event, url) => this.openLink(url)));
 
     const findWidget = new FindWidget(this.container, term, search);
     term.attachCustomKeyEventHandler(createKeyHandler(term, () => findWidget.open()));
@@ -200,6 +205,11 @@ class WebviewTerminal {
     console.warn(`Milestone Terminals: host error ${message.code}: ${message.message}`);
     this.errorBanner.show(String(message.message));
     this.exitBanner.enableRestart();
+  }
+
+  /** The host checks the scheme before it opens anything. */
+  private openLink(url: string): void {
+    this.host.post({ type: 'openLink', url });
   }
 
   private sendInput(data: string): void {

@@ -3,6 +3,7 @@ import { loadDefinedMilestones } from '../milestones/definedMilestones';
 import { parseMilestoneSpec, type MilestoneSpec } from '../milestones/milestoneSpec';
 import type { MilestoneService } from '../milestones/milestoneService';
 import { DisposableStore, type TerminalSession as Session } from '../sessions';
+import { escapeIcons, milestoneIdProblem } from './displayText';
 import { describeFailure } from './errorReport';
 import { SessionPseudoterminal } from './sessionPseudoterminal';
 import { describeSession } from './sessionTree';
@@ -19,6 +20,16 @@ interface MilestonePickItem extends vscode.QuickPickItem {
   readonly spec?: MilestoneSpec;
 }
 
+/** The entry for a typed id: it starts the milestone, or says at once why the id cannot be one. */
+function newMilestoneItem(typed: string): MilestonePickItem {
+  const problem = milestoneIdProblem(typed);
+  if (problem) {
+    return { label: `$(error) ${problem}`, alwaysShow: true };
+  }
+  // Worded so that it does not outrank a known milestone that the typed text starts.
+  return { label: `$(add) New milestone "${escapeIcons(typed)}"`, alwaysShow: true, spec: { milestoneId: typed } };
+}
+
 async function pickMilestone(service: MilestoneService): Promise<MilestoneSpec | undefined> {
   const sessions = service.manager.all().sort((a, b) => Number(a.state !== 'running') - Number(b.state !== 'running') || b.lastActivity - a.lastActivity);
   const active = new Set(sessions.map((session) => session.milestoneId));
@@ -27,13 +38,13 @@ async function pickMilestone(service: MilestoneService): Promise<MilestoneSpec |
   if (sessions.length > 0) {
     fixedItems.push({ label: 'Active sessions', kind: vscode.QuickPickItemKind.Separator });
     for (const session of sessions) {
-      fixedItems.push({ label: `$(terminal) ${session.title}`, description: describeSession(session), detail: session.title !== session.milestoneId ? session.milestoneId : undefined, spec: { milestoneId: session.milestoneId } });
+      fixedItems.push({ label: `$(terminal) ${escapeIcons(session.title)}`, description: describeSession(session), detail: session.title !== session.milestoneId ? escapeIcons(session.milestoneId) : undefined, spec: { milestoneId: session.milestoneId } });
     }
   }
   if (defined.length > 0) {
     fixedItems.push({ label: 'Defined milestones', kind: vscode.QuickPickItemKind.Separator });
     for (const spec of defined) {
-      fixedItems.push({ label: `$(milestone) ${spec.title ?? spec.milestoneId}`, description: [spec.command, ...(spec.args ?? [])].filter(Boolean).join(' ') || 'shell', detail: spec.cwd, spec });
+      fixedItems.push({ label: `$(milestone) ${escapeIcons(spec.title ?? spec.milestoneId)}`, description: escapeIcons([spec.command, ...(spec.args ?? [])].filter(Boolean).join(' ') || 'shell'), detail: spec.cwd && escapeIcons(spec.cwd), spec });
     }
   }
   const subscriptions = new DisposableStore();
@@ -47,15 +58,18 @@ async function pickMilestone(service: MilestoneService): Promise<MilestoneSpec |
     quickPick.onDidChangeValue((value) => {
       const typed = value.trim();
       const known = fixedItems.some((item) => item.spec?.milestoneId === typed);
-      // Worded so that it does not outrank a known milestone that the typed text starts.
-      quickPick.items = typed && !known ? [...fixedItems, { label: `$(add) New milestone "${typed}"`, alwaysShow: true, spec: { milestoneId: typed } }] : fixedItems;
+      quickPick.items = typed && !known ? [...fixedItems, newMilestoneItem(typed)] : fixedItems;
     }),
   );
   return new Promise<MilestoneSpec | undefined>((resolve) => {
     subscriptions.add(
       quickPick.onDidAccept(() => {
-        const selected = quickPick.selectedItems[0]?.spec ?? (quickPick.value.trim() ? { milestoneId: quickPick.value.trim() } : undefined);
-        resolve(selected);
+        const typed = quickPick.value.trim();
+        const selected = quickPick.selectedItems[0] ?? (typed ? newMilestoneItem(typed) : undefined);
+        if (selected && !selected.spec) {
+          return; // the entry that says why the typed id is refused: the pick stays open to fix it
+        }
+        resolve(selected?.spec);
         quickPick.hide();
       }),
     );
@@ -70,7 +84,7 @@ async function pickMilestone(service: MilestoneService): Promise<MilestoneSpec |
 }
 
 async function pickSession(service: MilestoneService, placeholder: string): Promise<Session | undefined> {
-  const items = service.manager.all().map((session) => ({ label: session.title, description: describeSession(session), session }));
+  const items = service.manager.all().map((session) => ({ label: escapeIcons(session.title), description: describeSession(session), session }));
   if (items.length === 0) {
     void vscode.window.showInformationMessage('There are no milestone sessions.');
     return undefined;

@@ -1,23 +1,17 @@
 import * as vscode from 'vscode';
+import { resolveLinkTarget } from './linkTarget';
 
 /**
- * Opens a link clicked in a terminal, but only http(s) in the browser and file
- * URIs in the editor; everything else (command:, javascript:, vscode: ...) is refused.
+ * Opens a link clicked in a terminal (web links and OSC 8 hyperlinks alike) after
+ * resolveLinkTarget has checked it: http(s) in the browser, local files in the editor.
  */
-export async function openTerminalLink(url: string): Promise<void> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`Not a valid link: ${url.slice(0, 200)}`);
-  }
-  if (parsed.protocol === 'http:' || parsed.protocol === 'https:') {
-    await vscode.env.openExternal(vscode.Uri.parse(parsed.href, true));
+export async function openTerminalLink(url: string, log: vscode.LogOutputChannel): Promise<void> {
+  const target = resolveLinkTarget(url);
+  if (target.kind === 'web') {
+    log.info(`Opening link ${target.url}`);
+    await vscode.env.openExternal(vscode.Uri.parse(target.url, true));
     return;
   }
-  if (parsed.protocol === 'file:') {
-    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(decodeURIComponent(parsed.pathname)));
-    return;
-  }
-  throw new Error(`Links with the scheme "${parsed.protocol}" are not opened from a terminal.`);
+  log.info(`Opening file ${target.path}`);
+  await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(target.path));
 }

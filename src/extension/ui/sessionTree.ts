@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { describeExitStatus, endedInError } from '../../shared/exitStatus';
+import { escapeCharacterReferences } from './displayText';
 import { DisposableBase, MutableDisposable, disposableInterval, type TerminalSession as Session, type TerminalSessionManager } from '../sessions';
 
 /** How often idle times in the tree are refreshed while it is visible. */
@@ -69,16 +70,26 @@ export class SessionTreeProvider extends DisposableBase implements vscode.TreeDa
       session.state === 'running' ? 'terminal' : 'debug-stop',
       session.state === 'exited' && endedInError(session) ? new vscode.ThemeColor('errorForeground') : undefined,
     );
-    const tooltip = new vscode.MarkdownString(undefined, false);
-    tooltip.appendText(`Milestone: ${session.milestoneId}\n`);
-    tooltip.appendText(`State: ${describeSession(session)}\n`);
-    const snapshot = session.snapshot();
-    tooltip.appendText(`Command: ${snapshot.command}\n`);
-    tooltip.appendText(`Started: ${new Date(session.createdAt).toLocaleString()}\n`);
-    tooltip.appendText(`Views attached: ${session.attachedViews} · Output kept: ${(snapshot.replayBytes / 1024).toFixed(1)} KiB\n`);
-    tooltip.appendText(`Session id: ${session.id}`);
-    item.tooltip = tooltip;
     item.command = { command: 'milestoneTerminals.openSession', title: 'Open', arguments: [session] };
     return item;
   }
+
+  /** The tooltip is built when it is shown, not with the row, so its figures are current. */
+  resolveTreeItem(item: vscode.TreeItem, session: Session): vscode.TreeItem {
+    item.tooltip = sessionTooltip(session);
+    return item;
+  }
+}
+
+function sessionTooltip(session: Session): vscode.MarkdownString {
+  const snapshot = session.snapshot();
+  const lines = [
+    `Milestone: ${session.milestoneId}`,
+    `State: ${describeSession(session)}`,
+    `Command: ${snapshot.command}`,
+    `Started: ${new Date(session.createdAt).toLocaleString()}`,
+    `Views attached: ${session.attachedViews} · Output kept: ${(snapshot.replayBytes / 1024).toFixed(1)} KiB`,
+    `Session id: ${session.id}`,
+  ];
+  return new vscode.MarkdownString(undefined, false).appendText(escapeCharacterReferences(lines.join('\n')));
 }

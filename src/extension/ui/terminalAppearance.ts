@@ -13,6 +13,7 @@ export function terminalAppearance(): TerminalAppearance {
     cursorBlink: terminal.get<boolean>('cursorBlinking', false),
     cursorStyle: cursorStyle === 'line' ? 'bar' : cursorStyle === 'underline' ? 'underline' : 'block',
     scrollback: clamp(terminal.get<number>('scrollback', 1000), 0, 100_000),
+    minimumContrastRatio: clamp(terminal.get<number>('minimumContrastRatio', 4.5), 1, 21),
   };
 }
 

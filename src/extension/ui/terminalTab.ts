@@ -200,7 +200,10 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
           }
           return;
         case 'openLink':
-          openTerminalLink(message.url).catch((error: Error) => this.postError('VALIDATION', error.message));
+          openTerminalLink(message.url, this.host.log).catch((error: Error) => {
+            this.host.log.warn(`Did not open a link from ${this.milestoneId}: ${error.message}`);
+            this.postError('VALIDATION', error.message);
+          });
           return;
         case 'restart':
           this.host.restart(this.milestoneId).catch((error: Error) => this.postError('SPAWN_FAILED', error.message));
