@@ -1,12 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as net from 'node:net';
-import { DisposableBase, Emitter, MutableDisposable, SessionManager, disposableTimeout, isSessionError, type Event, type Session, type SessionChange } from '../../sessions';
+import { DisposableBase, Emitter, MutableDisposable, SessionManager, disposableInterval, disposableTimeout, isSessionError, type Event, type Session, type SessionChange } from '../../sessions';
 import { HostError } from '../hostErrors';
 import { defaultHostDirectory, ensurePrivateDirectory, hostPaths, type HostPaths } from '../hostPaths';
 import { DEFAULT_MAX_FRAME_BYTES, FrameKind, decodeDataPayload, encodeJsonFrame, type Frame } from '../protocol/frames';
 import {
   MessageError,
+  MessageLimits,
   PROTOCOL_VERSION,
   parseHello,
   parseRequestMessage,
@@ -37,12 +38,16 @@ export interface SessionHostServerOptions {
   /** Output queued for one client that does not read; above it the client is dropped. */
   readonly maxClientBacklogBytes?: number;
   readonly hostVersion?: string;
+  /** How often every client is sent a heartbeat. */
+  readonly heartbeatIntervalMs?: number;
 }
 
 export const DEFAULT_IDLE_SHUTDOWN_MS = 5_000;
 const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
 /** Rather than letting one stuck window grow the host without bound. */
 const DEFAULT_MAX_CLIENT_BACKLOG_BYTES = 64 * 1024 * 1024;
+/** Often enough that a window notices a stopped host within seconds; a beat costs a few bytes. */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 
 /**
  * The session host: owns the PTYs of every window, outlives any of them, and
@@ -63,12 +68,14 @@ export class SessionHostServer extends DisposableBase {
   private log: HostLog | undefined;
   private lock: HostLock | undefined;
   private readonly idleTimer = this.register(new MutableDisposable());
+  private readonly heartbeat = this.register(new MutableDisposable());
   private shuttingDown: Promise<void> | undefined;
   private readonly idleShutdownMs: number;
   private readonly helloTimeoutMs: number;
   private readonly maxFrameBytes: number;
   private readonly maxClientBacklogBytes: number;
   private readonly hostVersion: string;
+  private readonly heartbeatIntervalMs: number;
 
   private readonly _onDidShutdown = this.register(new Emitter<void>());
   /** Fired once the host has shut down (idle, or asked to). */
@@ -94,6 +101,11 @@ export class SessionHostServer extends DisposableBase {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.maxClientBacklogBytes = options.maxClientBacklogBytes ?? DEFAULT_MAX_CLIENT_BACKLOG_BYTES;
     this.hostVersion = options.hostVersion ?? 'unknown';
+    // Within what a client accepts in the welcome, or no client could connect.
+    this.heartbeatIntervalMs = Math.min(
+      MessageLimits.maxHeartbeatIntervalMs,
+      Math.max(MessageLimits.minHeartbeatIntervalMs, Math.round(options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS)),
+    );
     this.manager = this.register(
       new SessionManager({
         detachedTimeoutMs: options.detachedTimeoutMs,
@@ -129,6 +141,7 @@ export class SessionHostServer extends DisposableBase {
     await fsp.chmod(this.paths.socket, 0o600);
     this.server.on('error', (error) => this.appendLog(`server error: ${error.message}`));
     this.appendLog(`listening on ${this.paths.socket} (pid ${process.pid}, protocol ${PROTOCOL_VERSION}, version ${this.hostVersion})`);
+    this.heartbeat.value = disposableInterval(() => this.broadcast({ type: 'heartbeat' }), this.heartbeatIntervalMs);
     this.updateIdleTimer();
   }
 
@@ -202,7 +215,12 @@ export class SessionHostServer extends DisposableBase {
   }
 
   private broadcastEvent(event: SessionEventKind, hosted: HostedSession): void {
-    const frame = encodeJsonFrame(FrameKind.Control, { type: 'event', event, session: hosted.toWire() } satisfies HostMessage);
+    this.broadcast({ type: 'event', event, session: hosted.toWire() });
+  }
+
+  /** To every client that has authenticated; encoded once for all of them. */
+  private broadcast(message: HostMessage): void {
+    const frame = encodeJsonFrame(FrameKind.Control, message);
     for (const connection of this.connections) {
       if (connection.authenticated) {
         connection.send(frame);
@@ -272,7 +290,7 @@ export class SessionHostServer extends DisposableBase {
       return;
     }
     connection.markAuthenticated(hello.clientVersion);
-    connection.sendMessage({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, hostVersion: this.hostVersion, hostPid: process.pid });
+    connection.sendMessage({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, hostVersion: this.hostVersion, hostPid: process.pid, heartbeatIntervalMs: this.heartbeatIntervalMs });
   }
 
   private handleFrame(connection: Connection, frame: Frame): void {
@@ -415,6 +433,7 @@ export class SessionHostServer extends DisposableBase {
 
   private async doShutdown(): Promise<void> {
     this.idleTimer.clear();
+    this.heartbeat.clear();
     for (const connection of [...this.connections]) {
       connection.destroy();
     }

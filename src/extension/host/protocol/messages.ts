@@ -10,7 +10,7 @@ import { KindedError, SESSION_ERROR_KINDS, SessionSettingLimits, kindGuard, type
  * Bumped on any incompatible change to frames or messages. See hostPaths.ts for
  * what a client does about a host that speaks another version.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** What a message may hold; a peer that sends more is refused before anything allocates for it. */
 export const MessageLimits = {
@@ -24,6 +24,9 @@ export const MessageLimits = {
   maxRows: 1_000,
   maxArgs: 1_000,
   maxEnvEntries: 10_000,
+  /** The beat cadence a host may announce: a client must be able to tell silence from a slow beat. */
+  minHeartbeatIntervalMs: 10,
+  maxHeartbeatIntervalMs: 60_000,
 } as const;
 
 /** A session as the host describes it: the snapshot plus what a proxy needs to mirror it. */
@@ -94,6 +97,13 @@ export interface WelcomeMessage {
   readonly protocolVersion: number;
   readonly hostVersion: string;
   readonly hostPid: number;
+  /** How often the host beats; the client counts silence in these. */
+  readonly heartbeatIntervalMs: number;
+}
+
+/** Sent on an interval to every client, so a stopped host (SIGSTOP, swapped out) is told from a closed one. */
+export interface HeartbeatMessage {
+  readonly type: 'heartbeat';
 }
 
 /**
@@ -127,7 +137,7 @@ export interface SessionEventMessage {
   readonly session: WireSession;
 }
 
-export type HostMessage = WelcomeMessage | ResponseMessage | SessionEventMessage;
+export type HostMessage = WelcomeMessage | HeartbeatMessage | ResponseMessage | SessionEventMessage;
 
 /** Why the host turned a client away; 'too-slow': it did not read its output and fell too far behind. */
 export const REJECT_REASONS = ['bad-token', 'protocol-version', 'bad-hello', 'bad-frame', 'bad-message', 'too-slow'] as const;
@@ -354,7 +364,10 @@ export function parseHostMessage(payload: Buffer): HostMessage {
         protocolVersion: integer(fields, 'protocolVersion'),
         hostVersion: string(fields, 'hostVersion', MessageLimits.maxVersionChars),
         hostPid: integer(fields, 'hostPid'),
+        heartbeatIntervalMs: integer(fields, 'heartbeatIntervalMs', MessageLimits.minHeartbeatIntervalMs, MessageLimits.maxHeartbeatIntervalMs),
       };
+    case 'heartbeat':
+      return { type: 'heartbeat' };
     case 'response': {
       const id = integer(fields, 'id');
       if (fields.ok === true) {
