@@ -163,7 +163,12 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     const printed = join(workspace, 'e2e-host-stopped.printed');
     await typeInTerminal(page, frame, 'until [ -e e2e-host-stopped.go ]; do sleep 0.1; done; echo made-while-stopped-$((6*7)); touch e2e-host-stopped.printed\n');
     await waitForRows(frame, (rows) => rows.join('').includes('touch e2e-host-stopped.printed'), 'the command line');
-    await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
+    // The activity bar button toggles the sidebar, which an earlier test may have opened.
+    const treeRow = page.locator('.pane-body .monaco-list-row[role="treeitem"]', { hasText: 'e2e-host-stopped' });
+    if (!(await treeRow.isVisible())) {
+      await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
+    }
+    await treeRow.waitFor({ timeout: 10_000 });
     const lock = readdirSync(workbench.hostDir).find((name) => name.endsWith('.lock'));
     assert.ok(lock, 'a session host is running');
     const hostPid = Number(readFileSync(join(workbench.hostDir, lock), 'utf8'));
