@@ -7,7 +7,7 @@ import { parseMilestoneSpec } from './milestones/milestoneSpec';
 import { SavedScreens } from './milestones/savedScreens';
 import { getSessionManager, resetSessionManager, type SessionSnapshot, type TerminalSessionManager } from './sessions';
 import { registerCommands, type OpenedTerminal } from './ui/commands';
-import { SessionTreeProvider } from './ui/sessionTree';
+import { SessionTreeProvider, showHostStatus } from './ui/sessionTree';
 import { TerminalPanels } from './ui/terminalPanels';
 
 /** The API other extensions get from `vscode.extensions.getExtension(...).exports`. */
@@ -70,8 +70,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Milest
     }),
   );
   if (hosted) {
+    const showResponsive = (responsive: boolean) => {
+      showHostStatus(treeView, responsive);
+      panels.setHostResponsive(responsive);
+    };
     context.subscriptions.push(
+      hosted.onDidBecomeUnresponsive(() => showResponsive(false)),
+      hosted.onDidBecomeResponsive(() => showResponsive(true)),
       hosted.onDidDisconnect(() => {
+        // Gone, not hung: the lost-host notices say the rest.
+        showResponsive(true);
         tree.refresh();
         void panels.showHostLost();
       }),

@@ -98,8 +98,11 @@ export interface AppearanceMessage { readonly type: 'appearance'; readonly appea
 /** A notice the view prints inside the terminal, e.g. that the process ended with the old window. */
 export interface NoticeMessage { readonly type: 'notice'; readonly text: string }
 
-export type ErrorCode = 'VALIDATION' | 'NO_SESSION' | 'SPAWN_FAILED' | 'SESSION_EXITED' | 'INTERNAL';
+/** HOST_NOT_RESPONDING: the session host is connected but silent; cleared when it answers again. */
+export type ErrorCode = 'VALIDATION' | 'NO_SESSION' | 'SPAWN_FAILED' | 'SESSION_EXITED' | 'INTERNAL' | 'HOST_NOT_RESPONDING';
 export interface ErrorMessage { readonly type: 'error'; readonly code: ErrorCode; readonly message: string }
+/** The condition behind an error shown earlier has passed: its banner goes, any other error's stays. */
+export interface ClearErrorMessage { readonly type: 'clearError'; readonly code: ErrorCode }
 
 export type HostToWebviewMessage =
   | ReplayMessage
@@ -107,7 +110,8 @@ export type HostToWebviewMessage =
   | SessionMessage
   | AppearanceMessage
   | NoticeMessage
-  | ErrorMessage;
+  | ErrorMessage
+  | ClearErrorMessage;
 
 // ---- validation of what the webview sends (it is untrusted input) ----
 

@@ -1,5 +1,5 @@
 import { describeExitStatus, endedInError } from '../shared/exitStatus';
-import type { SessionInfo } from '../shared/protocol';
+import type { ErrorCode, SessionInfo } from '../shared/protocol';
 
 function twoDigits(value: number): string {
   return String(value).padStart(2, '0');
@@ -80,6 +80,9 @@ export class ExitBanner extends Banner {
 }
 
 export class ErrorBanner extends Banner {
+  /** What the banner shows now, so that only that error's clearing hides it. */
+  private code: ErrorCode | undefined;
+
   constructor(anchor: HTMLElement) {
     super('error-banner', 'alert', anchor);
     const dismiss = this.addButton('error-dismiss', '\u00d7', () => this.hide());
@@ -87,7 +90,19 @@ export class ErrorBanner extends Banner {
     dismiss.setAttribute('aria-label', 'Dismiss');
   }
 
-  show(text: string): void {
+  show(code: ErrorCode, text: string): void {
+    this.code = code;
     this.showText(text);
+  }
+
+  clear(code: ErrorCode): void {
+    if (this.code === code) {
+      this.hide();
+    }
+  }
+
+  override hide(): void {
+    this.code = undefined;
+    super.hide();
   }
 }

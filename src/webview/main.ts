@@ -74,6 +74,7 @@ class WebviewTerminal {
     appearance: (message) => this.onAppearance(message),
     notice: (message) => this.onNotice(message),
     error: (message) => this.onError(message),
+    clearError: (message) => this.errorBanner.clear(message.code),
   };
 
   constructor(
@@ -203,7 +204,7 @@ class WebviewTerminal {
 
   private onError(message: ErrorMessage): void {
     console.warn(`Milestone Terminals: host error ${message.code}: ${message.message}`);
-    this.errorBanner.show(String(message.message));
+    this.errorBanner.show(message.code, String(message.message));
     this.exitBanner.enableRestart();
   }
 

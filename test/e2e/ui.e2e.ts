@@ -210,6 +210,42 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await waitForRows(frame, (rows) => !rows.some((row) => row.startsWith('~')), 'vim to quit');
   });
 
+  it('when the session host hangs (SIGSTOP), the tab and the tree say so; once it continues the notice clears and nothing is lost', async () => {
+    const { frame } = await openGreeted('e2e-host-stopped');
+    // The shell prints once the test says so, which it does while the host is stopped.
+    const go = join(workspace, 'e2e-host-stopped.go');
+    const printed = join(workspace, 'e2e-host-stopped.printed');
+    await typeInTerminal(page, frame, 'until [ -e e2e-host-stopped.go ]; do sleep 0.1; done; echo made-while-stopped-$((6*7)); touch e2e-host-stopped.printed\n');
+    await waitForRows(frame, (rows) => rows.join('').includes('touch e2e-host-stopped.printed'), 'the command line');
+    // The activity bar button toggles the sidebar, which an earlier test may have opened.
+    const treeRow = page.locator('.pane-body .monaco-list-row[role="treeitem"]', { hasText: 'e2e-host-stopped' });
+    if (!(await treeRow.isVisible())) {
+      await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
+    }
+    await treeRow.waitFor({ timeout: 10_000 });
+    const lock = readdirSync(workbench.hostDir).find((name) => name.endsWith('.lock'));
+    assert.ok(lock, 'a session host is running');
+    const hostPid = Number(readFileSync(join(workbench.hostDir, lock), 'utf8'));
+    const notice = frame.locator('#error-banner:not([hidden])', { hasText: 'Session host not responding' });
+    const treeNotice = page.locator('.pane-body', { hasText: 'Session host not responding' });
+    process.kill(hostPid, 'SIGSTOP');
+    try {
+      await notice.waitFor({ timeout: 20_000 });
+      await treeNotice.first().waitFor({ timeout: 5_000 });
+      writeFileSync(go, '');
+      await pollUntil(() => existsSync(printed), 'the shell to print while its host is stopped');
+      await screenshot(page, 'host-stopped');
+    } finally {
+      process.kill(hostPid, 'SIGCONT');
+    }
+    await notice.waitFor({ state: 'detached', timeout: 20_000 });
+    await treeNotice.first().waitFor({ state: 'detached', timeout: 5_000 });
+    await waitForText(frame, 'made-while-stopped-42');
+    await typeInTerminal(page, frame, 'echo after-$((6*7+1))\n');
+    await waitForText(frame, 'after-43');
+    await screenshot(page, 'host-continued');
+  });
+
   it('when the session host is killed, the tab keeps its saved screen and Restart starts afresh', async () => {
     await openGreeted('e2e-host-killed');
     const lock = readdirSync(workbench.hostDir).find((name) => name.endsWith('.lock'));

@@ -14,14 +14,17 @@ export interface HostLaunchOptions {
   readonly replayBufferBytes?: number;
   /** Shut down after this long with no session and no connection; 0 never does. */
   readonly idleShutdownMs?: number;
+  /** How often the host tells its clients it is alive. */
+  readonly heartbeatIntervalMs?: number;
 }
 
-type NumberOption = 'detachedTimeoutMs' | 'replayBufferBytes' | 'idleShutdownMs';
+type NumberOption = 'detachedTimeoutMs' | 'replayBufferBytes' | 'idleShutdownMs' | 'heartbeatIntervalMs';
 
 const NUMBER_FLAGS: Readonly<Record<NumberOption, string>> = {
   detachedTimeoutMs: 'detached-timeout-ms',
   replayBufferBytes: 'replay-buffer-bytes',
   idleShutdownMs: 'idle-shutdown-ms',
+  heartbeatIntervalMs: 'heartbeat-interval-ms',
 };
 
 /** The arguments after the host script. */

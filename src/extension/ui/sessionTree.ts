@@ -25,6 +25,11 @@ export function describeSession(session: Session, now = Date.now()): string {
   return `running · pid ${session.pid} · idle ${formatDuration(now - session.lastActivity)}`;
 }
 
+/** Shown above the sessions while the session host is connected but silent; cleared when it answers. */
+export function showHostStatus(view: vscode.TreeView<Session>, responsive: boolean): void {
+  view.message = responsive ? undefined : 'Session host not responding… The sessions below keep running and will update when it answers again.';
+}
+
 /** The sidebar's list of sessions; each element is the Session itself. */
 export class SessionTreeProvider extends DisposableBase implements vscode.TreeDataProvider<Session> {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<Session | undefined>());

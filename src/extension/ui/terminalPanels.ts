@@ -22,6 +22,7 @@ interface PanelEntry {
 export class TerminalPanels extends DisposableBase implements vscode.WebviewPanelSerializer {
   private readonly entries = new Set<PanelEntry>();
   private readonly sizeOwners = new WeakMap<Session, TerminalTab>();
+  private hostResponsive = true;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -112,6 +113,12 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
     );
   }
 
+  /** Every tab, open now or later, says whether the session host answers. */
+  setHostResponsive(responsive: boolean): void {
+    this.hostResponsive = responsive;
+    this.entries.forEach(({ view }) => view.setHostResponsive(responsive));
+  }
+
   panelsOf(milestoneId: string): PanelEntry[] {
     return [...this.entries].filter((entry) => entry.view.milestoneId === milestoneId);
   }
@@ -131,6 +138,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
         sizeOwners: this.sizeOwners,
       }),
     );
+    view.setHostResponsive(this.hostResponsive);
     const entry: PanelEntry = { panel, view, subscriptions };
     this.entries.add(entry);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'milestone-terminal.svg');

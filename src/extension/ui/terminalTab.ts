@@ -22,6 +22,8 @@ const OUTPUT_BATCH_MAX_CHARS = 256 * 1024;
 const HIDDEN_STALL_MS = 2_000;
 /** Output collected for a page that is still loading, beyond which it gets a fresh screen instead. */
 const HELD_SCREEN_MAX_CHARS = 256 * 1024;
+export const HOST_NOT_RESPONDING_TEXT =
+  'Session host not responding… Your processes keep running; their output and your typing will arrive when it answers again.';
 
 export interface TerminalTabHost {
   /** Starts the milestone again (the user clicked Restart after it ended). */
@@ -63,6 +65,7 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
   private readonly stallCheck = this.register(new MutableDisposable());
   /** Left behind while hidden: no output until it is shown again and replayed. */
   private stalledWhileHidden = false;
+  private hostResponsive = true;
 
   constructor(
     readonly milestoneId: string,
@@ -100,6 +103,19 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
     this.saved = saved;
     this.savedNotice = notice;
     this.replay();
+  }
+
+  /** Says on the page whether the session host answers; the page keeps what it shows either way. */
+  setHostResponsive(responsive: boolean): void {
+    if (this.hostResponsive === responsive) {
+      return;
+    }
+    this.hostResponsive = responsive;
+    this.postHostStatus();
+  }
+
+  private postHostStatus(): void {
+    this.post(this.hostResponsive ? { type: 'clearError', code: 'HOST_NOT_RESPONDING' } : { type: 'error', code: 'HOST_NOT_RESPONDING', message: HOST_NOT_RESPONDING_TEXT });
   }
 
   /** The tab was shown or hidden. */
@@ -166,6 +182,9 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
           // A page that says ready is a new one, and alive.
           this.ready = true;
           this.stalledWhileHidden = false;
+          if (!this.hostResponsive) {
+            this.postHostStatus(); // a new page, told what the old one showed
+          }
           if (this.heldScreen !== undefined && this.session) {
             this.postReplay(this.session, this.heldScreen);
           } else if (!this.awaitingScreen) {

@@ -19,6 +19,8 @@ export interface ConnectToSessionHostOptions {
   readonly detachedTimeoutMs?: number;
   readonly replayBufferBytes?: number;
   readonly idleShutdownMs?: number;
+  /** How often a host this call starts beats; clients learn it from the host's welcome. */
+  readonly heartbeatIntervalMs?: number;
   /** How long to wait for a started host to answer. */
   readonly startTimeoutMs?: number;
   /** How long the connected client waits for the answer to a request (see SessionHostClientOptions). */

@@ -32,6 +32,7 @@ import {
   type WireEnvironment,
   type WireSession,
 } from '../protocol/messages';
+import { HostHeartbeat } from './hostHeartbeat';
 import { DEFAULT_REQUEST_TIMEOUT_MS, PendingRequests } from './pendingRequests';
 import { RemoteSession, type HostChannel } from './remoteSession';
 import { resultFromWire } from './wireErrors';
@@ -74,6 +75,8 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
   private readonly scheduledDrain = this.register(new MutableDisposable());
   private readonly handshakeTimeout = this.register(new MutableDisposable());
   private welcome: { resolve: (pid: number) => void; reject: (error: Error) => void } | undefined;
+  /** Watches for silence from the host, at the cadence its welcome announced. */
+  private readonly heartbeat = this.register(new MutableDisposable<HostHeartbeat>());
   private closedReason: HostDisconnect | undefined;
   private _hostPid = 0;
 
@@ -82,6 +85,12 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
   private readonly _onDidDisconnect = this.register(new Emitter<HostDisconnect>());
   /** The host died or the socket closed (not fired for dispose()). Sessions then report 'exited'. */
   readonly onDidDisconnect: Event<HostDisconnect> = this._onDidDisconnect.event;
+  private readonly _onDidBecomeUnresponsive = this.register(new Emitter<void>());
+  /** The host is connected but has sent nothing for several heartbeat intervals (stopped, or hung). */
+  readonly onDidBecomeUnresponsive: Event<void> = this._onDidBecomeUnresponsive.event;
+  private readonly _onDidBecomeResponsive = this.register(new Emitter<void>());
+  /** The host that was unresponsive is heard from again. */
+  readonly onDidBecomeResponsive: Event<void> = this._onDidBecomeResponsive.event;
 
   /** Connects, authenticates and loads the host's sessions. Fails with a HostError. */
   static async connect(socketPath: string, token: string, options: SessionHostClientOptions = {}): Promise<SessionHostClient> {
@@ -129,6 +138,11 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
 
   get hostPid(): number {
     return this._hostPid;
+  }
+
+  /** False while the host is connected but silent; see onDidBecomeUnresponsive. */
+  get responsive(): boolean {
+    return this.heartbeat.value?.responsive ?? true;
   }
 
   private handshake(token: string, clientVersion: string): Promise<void> {
@@ -246,6 +260,7 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
   // ---- receiving ----
 
   private receive(chunk: Buffer): void {
+    this.heartbeat.value?.heard();
     try {
       this.queue.push(...this.decoder.push(chunk));
     } catch (error) {
@@ -331,9 +346,12 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
           this.protocolFailure(`The session host speaks protocol ${message.protocolVersion}, this client ${PROTOCOL_VERSION}.`);
           return false;
         }
+        this.watchHeartbeat(message.heartbeatIntervalMs);
         this.welcome?.resolve(message.hostPid);
         this.welcome = undefined;
         return false;
+      case 'heartbeat':
+        return false; // its arrival was noted in receive()
       case 'response': {
         const method = this.requests.settle(message.id, (method) => resultFromWire(method, message));
         return method === 'screen' && message.ok;
@@ -342,6 +360,14 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
         this.handleEvent(message);
         return false;
     }
+  }
+
+  private watchHeartbeat(intervalMs: number): void {
+    const heartbeat = new HostHeartbeat(intervalMs, (message) => this.options.log?.(message));
+    // These subscriptions end with the heartbeat's emitters, when it is replaced or disposed.
+    heartbeat.onDidBecomeUnresponsive(() => this._onDidBecomeUnresponsive.fire());
+    heartbeat.onDidBecomeResponsive(() => this._onDidBecomeResponsive.fire());
+    this.heartbeat.value = heartbeat;
   }
 
   private handleEvent(message: SessionEventMessage): void {
@@ -405,6 +431,8 @@ export class SessionHostClient extends DisposableBase implements TerminalSession
       return;
     }
     this.closedReason = why;
+    // Gone is not hung: no word about responsiveness after this.
+    this.heartbeat.clear();
     this.socket.destroy();
     this.queue.length = 0;
     this.scheduledDrain.clear();

@@ -41,6 +41,11 @@ export class SessionHostManager extends DisposableBase implements TerminalSessio
   readonly onDidChangeSessions: Event<TerminalSessionChange> = this._onDidChangeSessions.event;
   private readonly _onDidDisconnect = this.register(new Emitter<HostDisconnect>());
   readonly onDidDisconnect: Event<HostDisconnect> = this._onDidDisconnect.event;
+  private readonly _onDidBecomeUnresponsive = this.register(new Emitter<void>());
+  /** The host is connected but silent (stopped, hung): views say so, and keep what they show. */
+  readonly onDidBecomeUnresponsive: Event<void> = this._onDidBecomeUnresponsive.event;
+  private readonly _onDidBecomeResponsive = this.register(new Emitter<void>());
+  readonly onDidBecomeResponsive: Event<void> = this._onDidBecomeResponsive.event;
 
   private settings: SessionSettings;
 
@@ -66,6 +71,11 @@ export class SessionHostManager extends DisposableBase implements TerminalSessio
         this.connecting = undefined;
       });
     return this.connecting;
+  }
+
+  /** False while the connected host is silent; true without a host (that is a disconnect, not a hang). */
+  get responsive(): boolean {
+    return this.live()?.responsive ?? true;
   }
 
   /** New settings go to the host now, and to any host started later. */
@@ -134,6 +144,13 @@ export class SessionHostManager extends DisposableBase implements TerminalSessio
         this._onDidDisconnect.fire(disconnect);
       }),
     );
+    scope.add(
+      client.onDidBecomeUnresponsive(() => {
+        this.options.log(`The session host (pid ${client.hostPid}) is not responding.`);
+        this._onDidBecomeUnresponsive.fire();
+      }),
+    );
+    scope.add(client.onDidBecomeResponsive(() => this._onDidBecomeResponsive.fire()));
     this.clientScope.value = scope;
     for (const session of client.all()) {
       this._onDidChangeSessions.fire({ kind: 'created', session });

@@ -21,6 +21,7 @@ import { DEFAULT_MAX_FRAME_BYTES, FrameKind, decodeDataPayload, encodeJsonFrame,
 import {
   MessageError,
   PAUSE_LEASE_MS,
+  MessageLimits,
   PROTOCOL_VERSION,
   parseHello,
   parseRequestMessage,
@@ -59,6 +60,8 @@ export interface SessionHostServerOptions {
   readonly hostVersion?: string;
   /** How often the host checks that its socket, token and lock are still in place. */
   readonly findableCheckMs?: number;
+  /** How often every client is sent a heartbeat. */
+  readonly heartbeatIntervalMs?: number;
 }
 
 interface StartedSession {
@@ -76,6 +79,8 @@ const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
 const DEFAULT_MAX_CLIENT_BACKLOG_BYTES = 8 * 1024 * 1024;
 /** A wiped directory leaves new windows unable to reach the host until it notices. */
 const DEFAULT_FINDABLE_CHECK_MS = 1_000;
+/** Often enough that a window notices a stopped host within seconds; a beat costs a few bytes. */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 
 /**
  * The session host: owns the PTYs of every window, outlives any of them, and
@@ -106,6 +111,7 @@ export class SessionHostServer extends DisposableBase {
   private checkingFindable = false;
   private readonly findableCheckMs: number;
   private readonly idleTimer = this.register(new MutableDisposable());
+  private readonly heartbeat = this.register(new MutableDisposable());
   private shuttingDown: Promise<void> | undefined;
   private readonly idleShutdownMs: number;
   private readonly helloTimeoutMs: number;
@@ -113,6 +119,7 @@ export class SessionHostServer extends DisposableBase {
   private readonly maxClientBacklogBytes: number;
   private readonly pauseLeaseMs: number;
   private readonly hostVersion: string;
+  private readonly heartbeatIntervalMs: number;
 
   private readonly _onDidShutdown = this.register(new Emitter<void>());
   /** Fired once the host has shut down (idle, or asked to). */
@@ -141,6 +148,11 @@ export class SessionHostServer extends DisposableBase {
     this.hostVersion = options.hostVersion ?? 'unknown';
     this.findableCheckMs = options.findableCheckMs ?? DEFAULT_FINDABLE_CHECK_MS;
     this.windowLinks = new WindowLinks(path.join(this.paths.directory, 'links'), (line) => this.appendLog(line));
+    // Within what a client accepts in the welcome, or no client could connect.
+    this.heartbeatIntervalMs = Math.min(
+      MessageLimits.maxHeartbeatIntervalMs,
+      Math.max(MessageLimits.minHeartbeatIntervalMs, Math.round(options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS)),
+    );
     this.manager = this.register(
       new SessionManager({
         detachedTimeoutMs: options.detachedTimeoutMs,
@@ -170,6 +182,7 @@ export class SessionHostServer extends DisposableBase {
     if (this.findableCheckMs > 0) {
       this.register(disposableInterval(() => void this.checkFindable(), this.findableCheckMs));
     }
+    this.heartbeat.value = disposableInterval(() => this.broadcast({ type: 'heartbeat' }), this.heartbeatIntervalMs);
     this.updateIdleTimer();
   }
 
@@ -310,7 +323,12 @@ export class SessionHostServer extends DisposableBase {
   }
 
   private broadcastEvent(event: SessionEventKind, hosted: HostedSession): void {
-    const frame = encodeJsonFrame(FrameKind.Control, { type: 'event', event, session: hosted.toWire() } satisfies HostMessage);
+    this.broadcast({ type: 'event', event, session: hosted.toWire() });
+  }
+
+  /** To every client that has authenticated; encoded once for all of them. */
+  private broadcast(message: HostMessage): void {
+    const frame = encodeJsonFrame(FrameKind.Control, message);
     for (const connection of this.connections) {
       if (connection.authenticated) {
         connection.send(frame);
@@ -383,7 +401,7 @@ export class SessionHostServer extends DisposableBase {
       return;
     }
     connection.markAuthenticated(hello.clientVersion);
-    connection.sendMessage({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, hostVersion: this.hostVersion, hostPid: process.pid });
+    connection.sendMessage({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, hostVersion: this.hostVersion, hostPid: process.pid, heartbeatIntervalMs: this.heartbeatIntervalMs });
   }
 
   private handleFrame(connection: Connection, frame: Frame): void {
@@ -576,6 +594,7 @@ export class SessionHostServer extends DisposableBase {
 
   private async doShutdown(): Promise<void> {
     this.idleTimer.clear();
+    this.heartbeat.clear();
     for (const connection of [...this.connections]) {
       connection.destroy();
     }

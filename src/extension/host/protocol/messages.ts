@@ -32,6 +32,9 @@ export const MessageLimits = {
   maxEnvEntries: 10_000,
   /** A window's whole environment, names and values together: Linux refuses more than about 2 MB of arguments and environment anyway. */
   maxEnvironmentChars: 1_048_576,
+  /** The beat cadence a host may announce: a client must be able to tell silence from a slow beat. */
+  minHeartbeatIntervalMs: 10,
+  maxHeartbeatIntervalMs: 60_000,
 } as const;
 
 /**
@@ -119,6 +122,13 @@ export interface WelcomeMessage {
   readonly protocolVersion: number;
   readonly hostVersion: string;
   readonly hostPid: number;
+  /** How often the host beats; the client counts silence in these. */
+  readonly heartbeatIntervalMs: number;
+}
+
+/** Sent on an interval to every client, so a stopped host (SIGSTOP, swapped out) is told from a closed one. */
+export interface HeartbeatMessage {
+  readonly type: 'heartbeat';
 }
 
 /**
@@ -152,7 +162,7 @@ export interface SessionEventMessage {
   readonly session: WireSession;
 }
 
-export type HostMessage = WelcomeMessage | ResponseMessage | SessionEventMessage;
+export type HostMessage = WelcomeMessage | HeartbeatMessage | ResponseMessage | SessionEventMessage;
 
 /** Why the host turned a client away; 'too-slow': it did not read its output and fell too far behind. */
 export const REJECT_REASONS = ['bad-token', 'protocol-version', 'bad-hello', 'bad-frame', 'bad-message', 'too-slow'] as const;
@@ -406,7 +416,10 @@ export function parseHostMessage(payload: Buffer): HostMessage {
         protocolVersion: integer(fields, 'protocolVersion'),
         hostVersion: string(fields, 'hostVersion', MessageLimits.maxVersionChars),
         hostPid: integer(fields, 'hostPid'),
+        heartbeatIntervalMs: integer(fields, 'heartbeatIntervalMs', MessageLimits.minHeartbeatIntervalMs, MessageLimits.maxHeartbeatIntervalMs),
       };
+    case 'heartbeat':
+      return { type: 'heartbeat' };
     case 'response': {
       const id = integer(fields, 'id');
       if (fields.ok === true) {
