@@ -9,7 +9,7 @@ export const CHOSEN_FOLDER = 'chosen-by-the-workspace';
 export const FROM_SETTINGS = 'from-workspace-settings';
 export const FROM_FILE = 'from-milestones-json';
 /** Settings that would close every window's detached sessions within a second, and starve their replay. */
-export const SHORTENING_SETTINGS = { detachedTimeoutMinutes: 0.001, replayBufferKiB: 1 };
+export const SHORTENING_SETTINGS = { detachedTimeoutMinutes: 0.001, replayBufferKiB: 1, maxSessions: 1 };
 
 export function writeUntrustedWorkspace(workspace: string): void {
   const dotVscode = path.join(workspace, '.vscode');
@@ -21,6 +21,7 @@ export function writeUntrustedWorkspace(workspace: string): void {
     'milestoneTerminals.milestones': [{ id: FROM_SETTINGS, command: 'sleep', args: ['1234'] }],
     'milestoneTerminals.detachedTimeoutMinutes': SHORTENING_SETTINGS.detachedTimeoutMinutes,
     'milestoneTerminals.replayBufferKiB': SHORTENING_SETTINGS.replayBufferKiB,
+    'milestoneTerminals.maxSessions': SHORTENING_SETTINGS.maxSessions,
   };
   fs.writeFileSync(path.join(dotVscode, 'settings.json'), JSON.stringify(settings, null, 2));
   fs.writeFileSync(path.join(dotVscode, 'milestones.json'), JSON.stringify([{ id: FROM_FILE, command: 'sleep', args: ['2345'] }]));

@@ -98,15 +98,17 @@ describe('Milestone Terminals in the extension host', () => {
     await config.update('milestones', [{ id: 'defined-by-user', command: 'sleep', args: ['4321'] }], vscode.ConfigurationTarget.Global);
     try {
       const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      // Right after the fork the child still shows the session host's command line, until it execs.
+      const runs = (pid: number, what: string) => until(() => /sleep 4321$/.test(commandLine(pid)), `${what} to run the defined command`);
       const first = await open({ milestoneId: 'defined-by-user' });
       assert.ok(first);
-      assert.match(commandLine(first.pid), /sleep 4321$/);
+      await runs(first.pid, 'the first process');
       await vscode.commands.executeCommand('milestoneTerminals.kill', first.sessionId);
       await until(() => !isAlive(first.pid), 'the first process ended');
       const second = await open({ milestoneId: 'defined-by-user' });
       assert.ok(second);
       assert.notEqual(second.pid, first.pid);
-      assert.match(commandLine(second.pid), /sleep 4321$/, 'the defined command, not the shell');
+      await runs(second.pid, 'the second process, not a shell,');
     } finally {
       await config.update('milestones', undefined, vscode.ConfigurationTarget.Global);
     }

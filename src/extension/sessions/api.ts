@@ -40,6 +40,11 @@ export interface TerminalSession {
   clearReplay(): void;
   info(): SessionInfo;
   snapshot(): SessionSnapshot;
+  /**
+   * The snapshot as the process's owner has it now. A window's proxy of a session it does
+   * not show gets no output, so its cached figures (output kept, last activity) lag.
+   */
+  currentSnapshot(): Promise<SessionSnapshot>;
 }
 
 export interface TerminalSessionChange {

@@ -196,6 +196,10 @@ export class Session extends DisposableBase implements TerminalSession {
     };
   }
 
+  currentSnapshot(): Promise<SessionSnapshot> {
+    return Promise.resolve(this.snapshot());
+  }
+
   snapshot(): SessionSnapshot {
     return {
       ...this.info(),

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describeExitStatus, endedInError } from '../../shared/exitStatus';
 import { escapeCharacterReferences } from './displayText';
-import { DisposableBase, MutableDisposable, disposableInterval, type TerminalSession as Session, type TerminalSessionManager } from '../sessions';
+import { DisposableBase, MutableDisposable, disposableInterval, type SessionSnapshot, type TerminalSession as Session, type TerminalSessionManager } from '../sessions';
 
 /** How often idle times in the tree are refreshed while it is visible. */
 const IDLE_REFRESH_MS = 10_000;
@@ -80,14 +80,14 @@ export class SessionTreeProvider extends DisposableBase implements vscode.TreeDa
   }
 
   /** The tooltip is built when it is shown, not with the row, so its figures are current. */
-  resolveTreeItem(item: vscode.TreeItem, session: Session): vscode.TreeItem {
-    item.tooltip = sessionTooltip(session);
+  async resolveTreeItem(item: vscode.TreeItem, session: Session): Promise<vscode.TreeItem> {
+    // A host that does not answer still gets a tooltip, from the figures this window has.
+    item.tooltip = sessionTooltip(session, await session.currentSnapshot().catch(() => session.snapshot()));
     return item;
   }
 }
 
-function sessionTooltip(session: Session): vscode.MarkdownString {
-  const snapshot = session.snapshot();
+function sessionTooltip(session: Session, snapshot: SessionSnapshot): vscode.MarkdownString {
   const lines = [
     `Milestone: ${session.milestoneId}`,
     `State: ${describeSession(session)}`,

@@ -193,6 +193,15 @@ export class RemoteSession extends DisposableBase implements TerminalSession {
     };
   }
 
+  async currentSnapshot(): Promise<SessionSnapshot> {
+    const { sessions } = await this.host.request({ method: 'list' });
+    const wire = sessions.find((candidate) => candidate.sessionId === this.id);
+    if (wire) {
+      this.update(wire);
+    }
+    return this.snapshot();
+  }
+
   snapshot(): SessionSnapshot {
     return {
       ...this.info(),
