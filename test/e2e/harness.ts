@@ -347,7 +347,9 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
   const focusedInput = page.locator('.quick-input-widget input:focus');
   const rows = page.locator('.quick-input-list .monaco-list-row');
   const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
-  const focused = rows.and(page.locator('.focused')).locator('.label-name');
+  // The first label is the row's own: a row that showed a detail line before (a milestone's id
+  // under its title) may keep that line's label, hidden, when the palette reuses it.
+  const focused = rows.and(page.locator('.focused')).locator('.label-name').first();
   for (let attempt = 1; ; attempt++) {
     try {
       await page.keyboard.press('F1');

@@ -72,22 +72,29 @@ describe('Milestone Terminals details in a real workbench (light theme)', () => 
   const log = () => extensionLog(workbench.userDataDir);
 
   it('opens an OSC 8 hyperlink through the scheme-checked opener', async () => {
+    // A file link: it opens in an editor tab, which a user sees; a web link would open a
+    // workbench dialog that could outlive this test.
+    const target = join(workspace, 'osc8-target.txt');
+    writeFileSync(target, 'reached through OSC 8\n');
     const frame = await openNewMilestone(page, 'e2e-osc8');
     // The link text is computed by the shell, so only the output row shows it, not the command line.
-    await typeInTerminal(page, frame, "printf '\\e]8;;https://example.com/osc8\\e\\\\%s\\e]8;;\\e\\\\\\n' OSC8-$((40+2))\n");
+    await typeInTerminal(page, frame, `printf '\\e]8;;file://${target}\\e\\\\%s\\e]8;;\\e\\\\\\n' OSC8-$((40+2))\n`);
     const row = frame.locator('.xterm-rows > div', { hasText: /^OSC8-42\s*$/ });
     await row.waitFor({ timeout: 20_000 });
+    const opened = page.locator('.tab', { hasText: 'osc8-target.txt' });
     await pollUntil(
       async () => {
         // xterm's screen layer takes the pointer events above the rows, as for a user.
         await row.hover({ position: { x: 10, y: 5 }, force: true });
         await row.click({ position: { x: 10, y: 5 }, force: true });
-        return log().includes('Opening link https://example.com/osc8');
+        return (await opened.count()) > 0;
       },
-      'the click on the OSC 8 link to reach the opener',
+      'the click on the OSC 8 link to open its file',
       { timeoutMs: 15_000, intervalMs: 500 },
     );
-    await page.keyboard.press('Escape'); // the workbench may ask before opening an external site
+    await pollUntil(() => log().includes(`Opening file ${target}`), 'the opener to log the file it opened', { timeoutMs: 15_000, intervalMs: 200 });
+    await opened.click();
+    await runCommand(page, 'View: Close Editor');
   });
 
   it('logs one line for one exit, however often the exited session is shown', async () => {
