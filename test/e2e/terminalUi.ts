@@ -86,3 +86,13 @@ export function savedScreen(userDataDir: string, milestoneId: string): string | 
   }
   return undefined;
 }
+
+/** Shows the Milestone Terminals sidebar; its activity bar button toggles, so only when hidden. */
+export async function showSessionsView(page: Page): Promise<void> {
+  // A container with one view shows it under the container's title.
+  const view = page.locator('.part.sidebar .title-label', { hasText: /Milestone Terminals/i });
+  if (!(await view.isVisible())) {
+    await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
+  }
+  await view.waitFor({ timeout: 10_000 });
+}

@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { FrameLocator, Page } from 'playwright-core';
 import { pollUntil } from '../support/timing';
 import { openBrowser, reloadWindow, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
-import { cursorRow, openNewMilestone, pickMilestone, PLAIN_BASH_SETTINGS, PROMPT, savedScreen, screenRows, typeInTerminal, waitForRows, waitForText } from './terminalUi';
+import { cursorRow, openNewMilestone, pickMilestone, PLAIN_BASH_SETTINGS, PROMPT, savedScreen, screenRows, showSessionsView, typeInTerminal, waitForRows, waitForText } from './terminalUi';
 
 /** Each test opens the milestones it needs; only the workbench and browser are shared. */
 describe('Milestone Terminals in a real workbench (code-server + chromium)', () => {
@@ -129,7 +129,7 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
 
   it('lists the session in the sidebar tree', async () => {
     await openNewMilestone(page, 'e2e-tree');
-    await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
+    await showSessionsView(page);
     const row = page.locator('.pane-body .monaco-list-row[role="treeitem"]', { hasText: 'e2e-tree' });
     await row.waitFor({ timeout: 10_000 });
     assert.match(await row.innerText(), /running · pid \d+/);
@@ -175,6 +175,11 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     process.kill(pid, 'SIGKILL');
     const banner = frame.locator('#exit-banner.failed:not([hidden])', { hasText: /Process killed by SIGKILL \(signal 9\) at/ });
     await banner.waitFor({ timeout: 20_000 });
+    // The tree marks it as an error too; a clean exit keeps the neutral stop icon.
+    await showSessionsView(page);
+    const treeRow = page.locator('.pane-body .monaco-list-row[role="treeitem"]', { hasText: 'e2e-killed' });
+    await treeRow.locator('.codicon-error').waitFor({ timeout: 10_000 });
+    assert.match(await treeRow.innerText(), /killed by SIGKILL \(signal 9\)/);
     await screenshot(page, 'killed-banner');
   });
 
@@ -217,11 +222,8 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     const printed = join(workspace, 'e2e-host-stopped.printed');
     await typeInTerminal(page, frame, 'until [ -e e2e-host-stopped.go ]; do sleep 0.1; done; echo made-while-stopped-$((6*7)); touch e2e-host-stopped.printed\n');
     await waitForRows(frame, (rows) => rows.join('').includes('touch e2e-host-stopped.printed'), 'the command line');
-    // The activity bar button toggles the sidebar, which an earlier test may have opened.
+    await showSessionsView(page);
     const treeRow = page.locator('.pane-body .monaco-list-row[role="treeitem"]', { hasText: 'e2e-host-stopped' });
-    if (!(await treeRow.isVisible())) {
-      await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
-    }
     await treeRow.waitFor({ timeout: 10_000 });
     const lock = readdirSync(workbench.hostDir).find((name) => name.endsWith('.lock'));
     assert.ok(lock, 'a session host is running');

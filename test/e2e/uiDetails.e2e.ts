@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { MAX_MILESTONE_ID_LENGTH } from '../../src/extension/sessions/milestoneId';
 import { pollUntil } from '../support/timing';
 import { openBrowser, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
-import { OPEN, openNewMilestone, PLAIN_BASH_SETTINGS, typeInTerminal, waitForRows } from './terminalUi';
+import { OPEN, openNewMilestone, PLAIN_BASH_SETTINGS, showSessionsView, typeInTerminal, waitForRows } from './terminalUi';
 
 /** The extension's log channel as VS Code writes it to disk, or '' before it exists. */
 function extensionLog(root: string): string {
@@ -102,7 +102,7 @@ describe('Milestone Terminals details in a real workbench (light theme)', () => 
     await page.locator('.quick-input-widget input').fill('e2e-exits');
     await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'e2e-exits' }).waitFor({ timeout: 10_000 });
     await page.keyboard.press('Enter');
-    await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
+    await showSessionsView(page);
     for (let shown = 0; shown < 3; shown++) {
       if (shown > 0) {
         // Reopened from the sidebar, which shows the exited session itself.

@@ -71,10 +71,7 @@ export class SessionTreeProvider extends DisposableBase implements vscode.TreeDa
     item.id = session.id;
     item.description = describeSession(session);
     item.contextValue = session.state === 'running' ? 'milestoneSession.running' : 'milestoneSession.exited';
-    item.iconPath = new vscode.ThemeIcon(
-      session.state === 'running' ? 'terminal' : 'debug-stop',
-      session.state === 'exited' && endedInError(session) ? new vscode.ThemeColor('errorForeground') : undefined,
-    );
+    item.iconPath = sessionIcon(session);
     item.command = { command: 'milestoneTerminals.openSession', title: 'Open', arguments: [session] };
     return item;
   }
@@ -85,6 +82,15 @@ export class SessionTreeProvider extends DisposableBase implements vscode.TreeDa
     item.tooltip = sessionTooltip(session, await session.currentSnapshot().catch(() => session.snapshot()));
     return item;
   }
+}
+
+/** Running, ended cleanly, or ended in error (a signal or a non-zero code) at a glance. */
+function sessionIcon(session: Session): vscode.ThemeIcon {
+  if (session.state === 'running') {
+    return new vscode.ThemeIcon('terminal');
+  }
+  // debug-stop is drawn red by the theme unless given a colour.
+  return endedInError(session) ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('debug-stop', new vscode.ThemeColor('descriptionForeground'));
 }
 
 function sessionTooltip(session: Session, snapshot: SessionSnapshot): vscode.MarkdownString {
