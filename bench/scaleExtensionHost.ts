@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vscodeTypes from 'vscode';
+import { EXTENSION_ID } from '../test/support/extension';
 
 export interface ScalePlan {
   sessions: number;
@@ -38,7 +39,7 @@ export async function run(): Promise<void> {
     fs.renameSync(path.join(dir, `${name}.tmp`), path.join(dir, `${name}.json`));
   };
   try {
-    const extension = vscode.extensions.getExtension('milestone.milestone-terminals');
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
     if (!extension) throw new Error('the extension is not installed');
     await extension.activate();
     write('activated', { ok: true });
