@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { EXTENSION_ID } from '../support/extension';
 import { openBrowser, repoRoot, screenshot, startWorkbench, type Browser, type Workbench } from './harness';
 import { openNewMilestone, PLAIN_BASH_SETTINGS } from './terminalUi';
 
@@ -45,7 +46,7 @@ describe('the packaged VSIX in a fresh workbench', () => {
       env: { ...process.env, HOME: run, XDG_CONFIG_HOME: join(run, 'config'), XDG_DATA_HOME: join(run, 'data') },
       stdio: 'pipe',
     });
-    assert.ok(readdirSync(extensionsDir).some((name) => name.startsWith('milestone.milestone-terminals-')), 'installed');
+    assert.ok(readdirSync(extensionsDir).some((name) => name.startsWith(`${EXTENSION_ID}-`)), 'installed');
     const workspace = mkdtempSync(join(tmpdir(), 'mt-vsix-ws-'));
     workbench = await startWorkbench({ workspace, extensionsDir, settings: PLAIN_BASH_SETTINGS });
     browser = await openBrowser(workbench.url);
