@@ -27,6 +27,8 @@ const node = {
   // node-pty is native and must be loaded from node_modules; vscode is provided by the host.
   external: ['vscode', 'node-pty', 'mocha', 'playwright-core'],
   logLevel: 'warning',
+  // Minified or not, error names in the logs stay readable (SessionError, not t).
+  keepNames: true,
 };
 
 const builds = [
@@ -38,7 +40,7 @@ const builds = [
     sourcemap: !production,
   },
   // The session host daemon: a separate Node process that outlives window reloads.
-  { ...node, entryPoints: ['src/extension/host/daemon/main.ts'], outfile: 'dist/sessionHost.js' },
+  { ...node, entryPoints: ['src/extension/host/daemon/main.ts'], outfile: 'dist/sessionHost.js', minify: production, sourcemap: !production },
   {
     entryPoints: { webview: 'src/webview/main.ts' },
     outdir: 'dist',

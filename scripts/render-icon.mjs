@@ -1,4 +1,4 @@
-// Renders media/icon.svg to media/icon.png (the Marketplace icon) with Debian's chromium.
+// Renders docs/icon.svg (the artwork, not packaged) to media/icon.png (the Marketplace icon) with Debian's chromium.
 // Run by hand after changing the artwork: node scripts/render-icon.mjs
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const SIZE = 256;
-const media = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'media');
-const svg = readFileSync(path.join(media, 'icon.svg'), 'utf8');
+const repo = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const media = path.join(repo, 'media');
+const svg = readFileSync(path.join(repo, 'docs', 'icon.svg'), 'utf8');
 
 // Chromium keeps its crash and dconf state under HOME: give it a throwaway one.
 const home = mkdtempSync(path.join(tmpdir(), 'render-icon-'));

@@ -8,9 +8,13 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-# unzip lets the packaging test look inside the VSIX; the workbench script installs the rest.
-if ! command -v unzip >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends unzip
+# The packaging test looks inside every VSIX (unzip, file), cross-compiles node-pty for
+# linux-arm64 (the aarch64 compilers) and runs it under emulation (qemu-user-static); the
+# workbench script installs the rest.
+if ! command -v unzip >/dev/null || ! command -v file >/dev/null || ! command -v aarch64-linux-gnu-g++ >/dev/null ||
+  ! command -v qemu-aarch64-static >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    unzip file gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static
 fi
 npm ci --no-audit --no-fund
 scripts/install-workbench.sh

@@ -1,48 +1,185 @@
 /**
- * The packaged extension, as a user gets it: `npm run package` builds the VSIX, a
- * fresh code-server installs it (no development path), and its command works.
+ * The packaged extension, as users on each platform get it: `npm run package:all` writes one
+ * VSIX per target; each is opened and checked against its own allow-list here, the arm64 one
+ * runs under emulation, a wrong platform's one fails with a clear error, and the linux-x64
+ * one is installed into a fresh code-server (no development path) and used.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { EXTENSION_ID } from '../support/extension';
+import { connectToSessionHost } from '../../src/extension/host/client/launcher';
+import type { SessionHostClient } from '../../src/extension/host/client/sessionHostClient';
+import { isSessionError } from '../../src/extension/sessions';
 import { openBrowser, repoRoot, screenshot, startWorkbench, type Browser, type Workbench } from './harness';
 import { openNewMilestone, PLAIN_BASH_SETTINGS } from './terminalUi';
 
 const CODE_SERVER = join(repoRoot, 'test/e2e/workbench/node_modules/code-server/out/node/entry.js');
+const SIZE_BUDGET_BYTES = 512 * 1024;
+const EXECUTABLE = '-rwxr-xr-x';
 
-describe('the packaged VSIX in a fresh workbench', () => {
-  const vsix = join(repoRoot, 'milestone-terminals.vsix');
+interface NativeFile {
+  /** What `file` says of it: the OS's binary format and the CPU. */
+  readonly kind: RegExp;
+  /** The mode VS Code restores on install, when it matters. */
+  readonly mode?: string;
+}
+
+const TARGETS: Record<string, Record<string, NativeFile>> = {
+  'linux-x64': { 'build/Release/pty.node': { kind: /^ELF 64-bit LSB shared object, x86-64\b/ } },
+  'linux-arm64': { 'build/Release/pty.node': { kind: /^ELF 64-bit LSB shared object, ARM aarch64\b/ } },
+  'darwin-x64': {
+    'prebuilds/darwin-x64/pty.node': { kind: /^Mach-O 64-bit x86_64 bundle\b/ },
+    'prebuilds/darwin-x64/spawn-helper': { kind: /^Mach-O 64-bit x86_64 executable\b/, mode: EXECUTABLE },
+  },
+  'darwin-arm64': {
+    'prebuilds/darwin-arm64/pty.node': { kind: /^Mach-O 64-bit arm64 bundle\b/ },
+    'prebuilds/darwin-arm64/spawn-helper': { kind: /^Mach-O 64-bit arm64 executable\b/, mode: EXECUTABLE },
+  },
+};
+
+function vsixOf(target: string): string {
+  return join(repoRoot, 'dist-vsix', `milestone-terminals-${target}.vsix`);
+}
+
+/** Everything but the native files: the same in every VSIX. */
+function sharedEntries(): string[] {
+  const optional = [
+    ['LICENSE', 'extension/LICENSE.txt'],
+    ['CHANGELOG.md', 'extension/changelog.md'],
+  ].flatMap(([source, entry]) => (readdirSync(repoRoot).includes(source) ? [entry] : []));
+  return [
+    'extension.vsixmanifest',
+    '[Content_Types].xml',
+    'extension/package.json',
+    'extension/readme.md',
+    ...optional,
+    ...['extension.js', 'sessionHost.js', 'webview.js', 'webview.css', 'package-target.json'].map((name) => `extension/dist/${name}`),
+    ...readdirSync(join(repoRoot, 'media'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => `extension/${join(entry.parentPath, entry.name).slice(repoRoot.length + 1)}`),
+    // node-pty's Unix runtime: what lib/index.js loads outside Windows.
+    ...['package.json', 'LICENSE', 'lib/index.js', 'lib/utils.js', 'lib/unixTerminal.js', 'lib/terminal.js', 'lib/eventEmitter2.js'].map((name) => `extension/node_modules/node-pty/${name}`),
+  ];
+}
+
+/** Entry name to its mode column, from zipinfo (which shows the Unix modes vsce stored). */
+function entryModes(vsix: string): Map<string, string> {
+  const modes = new Map<string, string>();
+  for (const line of execFileSync('zipinfo', [vsix], { encoding: 'utf8' }).split('\n')) {
+    const match = /^([-dl][rwx-]{9})\s.*\s(\S+)$/.exec(line);
+    if (match) {
+      modes.set(match[2], match[1]);
+    }
+  }
+  return modes;
+}
+
+function unpack(vsix: string): string {
+  const directory = mkdtempSync(join(tmpdir(), 'mt-vsix-unpacked-'));
+  execFileSync('unzip', ['-q', vsix, '-d', directory]);
+  return directory;
+}
+
+describe('the per-platform VSIXs', () => {
+  before(function () {
+    this.timeout(180_000);
+    execFileSync('npm', ['run', 'package:all'], { cwd: repoRoot, stdio: 'pipe' });
+  });
+
+  for (const [target, natives] of Object.entries(TARGETS)) {
+    describe(target, () => {
+      it('holds exactly its allow-list, within the size budget', () => {
+        const vsix = vsixOf(target);
+        const expected = [...sharedEntries(), ...Object.keys(natives).map((name) => `extension/node_modules/node-pty/${name}`)];
+        assert.deepEqual([...entryModes(vsix).keys()].sort(), expected.sort());
+        const size = statSync(vsix).size;
+        assert.ok(size <= SIZE_BUDGET_BYTES, `${target}: ${size} bytes, over the budget of ${SIZE_BUDGET_BYTES}`);
+      });
+
+      it('says its target in the manifest and in dist/package-target.json', () => {
+        const manifest = execFileSync('unzip', ['-p', vsixOf(target), 'extension.vsixmanifest'], { encoding: 'utf8' });
+        assert.match(manifest, new RegExp(`<Identity [^>]*TargetPlatform="${target}"`));
+        const packaged = execFileSync('unzip', ['-p', vsixOf(target), 'extension/dist/package-target.json'], { encoding: 'utf8' });
+        assert.deepEqual(JSON.parse(packaged), { target });
+      });
+
+      it("ships native binaries for its OS and CPU only, with the modes they need", () => {
+        const modes = entryModes(vsixOf(target));
+        const scratch = mkdtempSync(join(tmpdir(), 'mt-vsix-native-'));
+        try {
+          for (const [name, { kind, mode }] of Object.entries(natives)) {
+            const entry = `extension/node_modules/node-pty/${name}`;
+            const copy = join(scratch, name.replaceAll('/', '_'));
+            writeFileSync(copy, execFileSync('unzip', ['-p', vsixOf(target), entry]));
+            assert.match(execFileSync('file', ['-b', copy], { encoding: 'utf8' }), kind, entry);
+            if (mode !== undefined) {
+              assert.equal(modes.get(entry), mode, `${entry} mode`);
+            }
+          }
+          for (const [entry, mode] of modes) {
+            assert.doesNotMatch(mode, /^.{8}w/, `${entry} is writable by anyone: ${mode}`);
+          }
+        } finally {
+          rmSync(scratch, { recursive: true, force: true });
+        }
+      });
+    });
+  }
+
+  it('runs the linux-arm64 pty.node under emulation: a shell echoes, resizes and exits; the session core tests pass', function () {
+    this.timeout(300_000);
+    const output = execFileSync(process.execPath, [join(repoRoot, 'scripts/smoke-arm64.mjs'), '--unit'], { cwd: repoRoot, encoding: 'utf8' });
+    assert.match(output, /arm64 pty\.node: loaded, echoed, resized to 100x30, exited with 3/);
+    assert.match(output, /\d+ passing/);
+    assert.doesNotMatch(output, /\d+ failing/);
+  });
+
+  describe("another platform's VSIX", () => {
+    let unpacked: string;
+    let client: SessionHostClient | undefined;
+
+    before(() => {
+      unpacked = unpack(vsixOf('linux-arm64'));
+    });
+
+    after(() => {
+      client?.dispose();
+      rmSync(unpacked, { recursive: true, force: true });
+    });
+
+    it("keeps its session host running and fails a spawn saying which platform the package was for", async () => {
+      const directory = join(unpacked, 'host');
+      client = await connectToSessionHost({ hostScript: join(unpacked, 'extension/dist/sessionHost.js'), directory, idleShutdownMs: 1_000, clientVersion: 'test' });
+      const running = `${process.platform}-${process.arch}`;
+      await assert.rejects(
+        client.create({ milestoneId: 'wrong-platform', command: 'sh' }),
+        (error) =>
+          isSessionError(error, 'pty-unavailable') &&
+          error.message.includes(`does not load on ${running}`) &&
+          error.message.includes(`This is the linux-arm64 package of Milestone Terminals; install the ${running} one`),
+      );
+      assert.deepEqual(client.list(), []);
+    });
+  });
+});
+
+describe('the linux-x64 VSIX in a fresh workbench', () => {
   let workbench: Workbench | undefined;
   let browser: Browser | undefined;
-
-  before(() => {
-    execFileSync('npm', ['run', 'package'], { cwd: repoRoot, stdio: 'pipe' });
-  });
 
   after(async () => {
     await browser?.close();
     await workbench?.stop();
   });
 
-  it('packages node-pty with its native binary and nothing superfluous', () => {
-    const listing = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    assert.ok(listing.includes('extension/node_modules/node-pty/build/Release/pty.node'), 'native binary shipped');
-    assert.ok(listing.includes('extension/dist/extension.js'));
-    assert.ok(listing.includes('extension/dist/webview.js'));
-    for (const entry of listing) {
-      assert.doesNotMatch(entry, /^extension\/(src|test|bench|scripts|out)\/|\.map$|\.ts$|prebuilds\//, entry);
-    }
-    assert.ok(statSync(vsix).size < 2 * 1024 * 1024, `VSIX is ${statSync(vsix).size} bytes`);
-  });
-
   it('installs into a fresh code-server and opens a working terminal', async () => {
     const run = mkdtempSync(join(tmpdir(), 'mt-vsix-'));
     const extensionsDir = join(run, 'extensions');
-    execFileSync(process.execPath, [CODE_SERVER, '--extensions-dir', extensionsDir, '--user-data-dir', join(run, 'user'), '--install-extension', vsix], {
+    execFileSync(process.execPath, [CODE_SERVER, '--extensions-dir', extensionsDir, '--user-data-dir', join(run, 'user'), '--install-extension', vsixOf('linux-x64')], {
       env: { ...process.env, HOME: run, XDG_CONFIG_HOME: join(run, 'config'), XDG_DATA_HOME: join(run, 'data') },
       stdio: 'pipe',
     });

@@ -25,6 +25,8 @@ export const SESSION_ERROR_KINDS = [
   'cwd-not-found',
   'command-not-found',
   'spawn-failed',
+  // node-pty's native part does not load here (another platform's package, lost file modes).
+  'pty-unavailable',
   'unknown-session',
   'session-exited',
   'manager-disposed',

@@ -4,6 +4,7 @@ export * from './errors';
 export * from './escapeSequences';
 export * from './lifecycle';
 export * from './milestoneId';
+export * from './nativePty';
 export * from './ptyProcess';
 export * from './replayBuffer';
 export * from './session';

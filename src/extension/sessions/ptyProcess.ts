@@ -1,10 +1,11 @@
 import { constants as fsConstants, promises as fsp, closeSync, openSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as pty from 'node-pty';
+import type * as pty from 'node-pty';
 import { MessageLimits, type SignalName } from '../../shared/protocol';
 import { SessionError } from './errors';
 import { DisposableBase, Emitter, disposableTimeout, type Event } from './lifecycle';
+import { nodePty } from './nativePty';
 import { sendSignal, signalProcessSession } from './processTable';
 import { validateSpawnArguments } from './spawnArguments';
 
@@ -173,9 +174,10 @@ export class PtyProcess extends DisposableBase {
     const cols = options.cols ?? DEFAULT_COLS;
     const rows = options.rows ?? DEFAULT_ROWS;
     validateSize(cols, rows);
+    const backend = nodePty();
     let handle: pty.IPty;
     try {
-      handle = pty.spawn(file, [...(options.args ?? [])], { name: env.TERM, cols, rows, cwd, env });
+      handle = backend.spawn(file, [...(options.args ?? [])], { name: env.TERM, cols, rows, cwd, env });
     } catch (error) {
       throw new SessionError('spawn-failed', `Could not start "${file}": ${(error as Error).message}`);
     }
