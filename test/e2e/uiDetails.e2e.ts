@@ -105,8 +105,18 @@ describe('Milestone Terminals details in a real workbench (light theme)', () => 
     await showSessionsView(page);
     for (let shown = 0; shown < 3; shown++) {
       if (shown > 0) {
-        // Reopened from the sidebar, which shows the exited session itself.
-        await page.locator('.pane-body .monaco-list-row[role="treeitem"]', { hasText: 'e2e-exits' }).click();
+        // Reopened from the sidebar, which shows the exited session itself. The tree redraws the
+        // row when the closed tab detaches, and a click on the row being replaced is lost.
+        const row = page.locator('.pane-body .monaco-list-row[role="treeitem"]', { hasText: 'e2e-exits' });
+        await pollUntil(
+          async () => {
+            if ((await page.locator('.tab', { hasText: 'e2e-exits' }).count()) > 0) return true;
+            await row.click();
+            return false;
+          },
+          'the exited session to open from the sidebar',
+          { timeoutMs: 20_000, intervalMs: 1_000 },
+        );
       }
       const frame = await webviewFrame(page, 'e2e-exits');
       await frame.locator('.exit-banner').waitFor({ timeout: 20_000 });
