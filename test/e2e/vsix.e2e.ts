@@ -8,10 +8,8 @@ import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openBrowser, repoRoot, screenshot, startWorkbench, type Browser, type Workbench } from './harness';
+import { openBrowser, repoRoot, screenshot, startWorkbench, workbenchFromEnvironment, workbenchInstall, type Browser, type Workbench } from './harness';
 import { openNewMilestone, PLAIN_BASH_SETTINGS } from './terminalUi';
-
-const CODE_SERVER = join(repoRoot, 'test/e2e/workbench/node_modules/code-server/out/node/entry.js');
 
 describe('the packaged VSIX in a fresh workbench', () => {
   const vsix = join(repoRoot, 'milestone-terminals.vsix');
@@ -41,7 +39,8 @@ describe('the packaged VSIX in a fresh workbench', () => {
   it('installs into a fresh code-server and opens a working terminal', async () => {
     const run = mkdtempSync(join(tmpdir(), 'mt-vsix-'));
     const extensionsDir = join(run, 'extensions');
-    execFileSync(process.execPath, [CODE_SERVER, '--extensions-dir', extensionsDir, '--user-data-dir', join(run, 'user'), '--install-extension', vsix], {
+    const codeServer = workbenchInstall(workbenchFromEnvironment());
+    execFileSync(codeServer.node, [codeServer.entry, '--extensions-dir', extensionsDir, '--user-data-dir', join(run, 'user'), '--install-extension', vsix], {
       env: { ...process.env, HOME: run, XDG_CONFIG_HOME: join(run, 'config'), XDG_DATA_HOME: join(run, 'data') },
       stdio: 'pipe',
     });
