@@ -7,16 +7,17 @@
  * workbench, reading into the webviews' same-origin frames), so no polling round trip is in it.
  * VS Code's integrated terminal is timed through (a), as an editor tab, and through (c).
  *
- *   node out/bench/rehydration.js [switches=5] [reopens=5] [reloads=3]
+ *   node out/bench/rehydration.js [switches=5] [reopens=5] [reloads=3] [--workbench oldest|newest]
  */
 import type { Page } from 'playwright-core';
+import { numberArg } from './lib/args';
 import { median, printTable, round, saveResults } from './lib/report';
 import { runCommand } from '../test/e2e/harness';
 import { focusIn, openIntegratedTerminal, openMilestoneTerminal, pickMilestone, PROMPT, sleep, startBench } from './lib/workbench';
 
-const switches = Number(process.argv[2] ?? 5);
-const reopens = Number(process.argv[3] ?? 5);
-const reloads = Number(process.argv[4] ?? 3);
+const switches = numberArg(0, 5);
+const reopens = numberArg(1, 5);
+const reloads = numberArg(2, 3);
 const ID = 'bench-rehydrate';
 const LAST = '20000';
 
@@ -247,7 +248,7 @@ async function main(): Promise<void> {
       row('Developer: Reload Window', result.reload),
     ],
   );
-  saveResults('rehydration', result);
+  saveResults('rehydration', result, b.workbench.install);
 }
 
 main().catch((err) => {
