@@ -72,7 +72,7 @@ export async function pickMilestone(page: Page, typed: string, rowText: string |
 /** A new milestone tab at a bash prompt; returns its webview's rows. */
 export async function openMilestoneTerminal(page: Page, id: string): Promise<{ frame: FrameLocator; rows: Locator }> {
   await pickMilestone(page, id, id);
-  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget input').press('Enter'); // see runCommand: not to the page
   const frame = await webviewFrame(page, id);
   const rows = frame.locator('.xterm-rows');
   await rows.filter({ hasText: PROMPT }).waitFor({ timeout: 20_000 });

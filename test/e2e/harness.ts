@@ -421,14 +421,18 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
       );
       // Keyboard, not click: the list re-renders while filtering, which makes clicks flaky, and
       // "Foo: Open" must not run "Foo: Open All" that may be listed first.
+      // Keys go to the input itself: newer VS Code (seen on 1.10x, not on 1.100) lets a webview
+      // editor that was just clicked take the focus back from the open palette, which stays
+      // open, so keys sent to the page would type into the terminal.
       for (let moves = 0; (await focused.textContent({ timeout: 1_000 })) !== label; moves++) {
         if (moves >= 50) throw new Error('not reachable with the arrow keys');
-        await page.keyboard.press('ArrowDown');
+        await input.press('ArrowDown', { timeout: 1_000 });
       }
       // An editor that the previous command is still opening steals focus, which closes the
       // palette; Enter would then go to that editor and the command silently not run.
+      await input.focus({ timeout: 1_000 });
       if (!(await focusedInput.count())) throw new Error('the palette lost focus');
-      await page.keyboard.press('Enter');
+      await input.press('Enter', { timeout: 1_000 });
       // The palette closes, or turns into the command's own quick pick (a new value).
       await pollUntil(async () => !(await input.isVisible()) || (await input.inputValue()) !== `>${label}`, 'the command to start', { timeoutMs: 5_000, intervalMs: 100 });
       return;
