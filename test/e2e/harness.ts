@@ -405,6 +405,15 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
   // The first label is the row's own: a row that showed a detail line before (a milestone's id
   // under its title) may keep that line's label, hidden, when the palette reuses it.
   const focused = rows.and(page.locator('.focused')).locator('.label-name').first();
+  // A webview editor that was just clicked may take the focus back from the open palette (its
+  // focus lands asynchronously; on newer VS Code, 1.10x, often after the palette opened), which
+  // closes the palette: a key then goes to that editor (an arrow key into a terminal) and the
+  // command silently does not run. Only a palette that has the focus gets a key.
+  const pressInPalette = async (key: string) => {
+    await input.focus({ timeout: 1_000 });
+    if (!(await input.isVisible()) || !(await focusedInput.count())) throw new Error('the palette lost focus');
+    await page.keyboard.press(key);
+  };
   for (let attempt = 1; ; attempt++) {
     try {
       await page.keyboard.press('F1');
@@ -421,25 +430,18 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
       );
       // Keyboard, not click: the list re-renders while filtering, which makes clicks flaky, and
       // "Foo: Open" must not run "Foo: Open All" that may be listed first.
-      // Keys go to the input itself: newer VS Code (seen on 1.10x, not on 1.100) lets a webview
-      // editor that was just clicked take the focus back from the open palette, which stays
-      // open, so keys sent to the page would type into the terminal.
       for (let moves = 0; (await focused.textContent({ timeout: 1_000 })) !== label; moves++) {
         if (moves >= 50) throw new Error('not reachable with the arrow keys');
-        await input.press('ArrowDown', { timeout: 1_000 });
+        await pressInPalette('ArrowDown');
       }
-      // An editor that the previous command is still opening steals focus, which closes the
-      // palette; Enter would then go to that editor and the command silently not run.
-      await input.focus({ timeout: 1_000 });
-      if (!(await focusedInput.count())) throw new Error('the palette lost focus');
-      await input.press('Enter', { timeout: 1_000 });
+      await pressInPalette('Enter');
       // The palette closes, or turns into the command's own quick pick (a new value).
       await pollUntil(async () => !(await input.isVisible()) || (await input.inputValue()) !== `>${label}`, 'the command to start', { timeoutMs: 5_000, intervalMs: 100 });
       return;
     } catch (err) {
       if (attempt >= attempts) throw new Error(`harness: cannot run command "${label}": ${String(err)}`);
       // Only to close the palette: an Escape that lands in a terminal would reach its program.
-      if (await input.isVisible()) await page.keyboard.press('Escape');
+      if (await input.isVisible()) await pressInPalette('Escape').catch(() => undefined);
       await sleep(1_000); // a pause before the next attempt, not a wait for anything in particular
     }
   }

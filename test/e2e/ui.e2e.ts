@@ -99,7 +99,9 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await waitForText(frame, 'later-43', 2_000);
     assert.equal(await frame.locator('body').evaluate(() => (window as unknown as { keptPage?: boolean }).keptPage), true, 'the same page, not a rebuilt one');
     const after = await screenRows(frame);
-    assert.deepEqual(after.slice(0, before.length - 1), before.slice(0, -1), 'the screen only grew');
+    // Compared as text: where the command line wraps may differ between the two screens (newer
+    // VS Code's layout gives the tab a different width while another editor is open).
+    assert.ok(after.join('').startsWith(before.slice(0, -1).join('')), `the screen only grew:\n${before.join('\n')}\n-- then --\n${after.join('\n')}`);
   });
 
   it('closing the tab keeps the process; reopening shows the same screen', async () => {
