@@ -5,14 +5,15 @@
  * the MutationObserver callback that sees the glyph in `.xterm-rows` ("DOM"), and to the next
  * animation frame after that ("frame", roughly when it can be painted).
  *
- *   node out/bench/keystroke.js [characters=200]
+ *   node out/bench/keystroke.js [characters=200] [--workbench oldest|newest]
  */
 import { randomBytes } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
+import { numberArg } from './lib/args';
 import { percentile, printTable, round, saveResults } from './lib/report';
 import { focusIn, openIntegratedTerminal, openMilestoneTerminal, sleep, startBench } from './lib/workbench';
 
-const count = Number(process.argv[2] ?? 200);
+const count = numberArg(0, 200);
 
 interface KeyTiming {
   dom: number;
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
       ['VS Code integrated terminal', result.integrated.dom.p50, result.integrated.dom.p95, result.integrated.dom.p99, result.integrated.dom.max, result.integrated.frame.p50, result.integrated.frame.p95],
     ],
   );
-  saveResults('keystroke', result);
+  saveResults('keystroke', result, b.workbench.install);
 }
 
 main().catch((err) => {

@@ -5,19 +5,20 @@
  * from /proc every second. Sessions are opened by bench/scaleExtensionHost.ts, running inside the
  * extension host, through `milestoneTerminals.open` with a command, as another extension would.
  *
- *   node out/bench/scale.js [sessions=50] [tickSeconds=60] [idleSeconds=30]
+ *   node out/bench/scale.js [sessions=50] [tickSeconds=60] [idleSeconds=30] [--workbench oldest|newest]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Sampler, sampleAll } from './lib/procstat';
+import { numberArg } from './lib/args';
 import { median, percentile, printTable, round, saveResults } from './lib/report';
 import { chromiumPids, descendants, sessionHostPid, sleep, startBench, workbenchPids, type BenchWorkbench } from './lib/workbench';
 import type { OpenedReport, ScalePlan } from './scaleExtensionHost';
 
-const sessions = Number(process.argv[2] ?? 50);
-const tickSeconds = Number(process.argv[3] ?? 60);
-const idleSeconds = Number(process.argv[4] ?? 30);
+const sessions = numberArg(0, 50);
+const tickSeconds = numberArg(1, 60);
+const idleSeconds = numberArg(2, 30);
 
 async function waitForJson<T>(file: string, timeoutMs: number, errorFile: string): Promise<T> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(100)) {
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
     await b?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  saveResults('scale', result);
+  saveResults('scale', result, b?.workbench.install);
 }
 
 main().catch((err) => {

@@ -4,7 +4,7 @@
  * integrated terminal (DOM renderer) in one code-server + chromium, plus node-pty with no UI as
  * the ceiling.
  *
- *   node out/bench/throughput.js [megabytes=50] [rounds=3]
+ *   node out/bench/throughput.js [megabytes=50] [rounds=3] [--workbench oldest|newest]
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -13,11 +13,12 @@ import * as path from 'node:path';
 import * as pty from 'node-pty';
 import type { Locator, Page } from 'playwright-core';
 import { sampleAll, cpuPercent, type ProcSample } from './lib/procstat';
+import { numberArg } from './lib/args';
 import { printTable, round, saveResults } from './lib/report';
 import { armTextWatch, chromiumPids, focusIn, openIntegratedTerminal, openMilestoneTerminal, sessionHostPid, startBench, workbenchPids, type BenchWorkbench } from './lib/workbench';
 
-const megabytes = Number(process.argv[2] ?? 50);
-const rounds = Number(process.argv[3] ?? 3);
+const megabytes = numberArg(0, 50);
+const rounds = numberArg(1, 3);
 
 /** Deterministic mixed output: coloured log lines, long wrapping lines, short lines, UTF-8. */
 function writeFloodFile(file: string, targetBytes: number): { bytes: number; lastLine: string } {
@@ -185,7 +186,7 @@ async function main(): Promise<void> {
     median: { milestone: ours, integrated: theirs },
     ratioMilestoneToIntegrated: round(ratio, 3),
     ratioMilestoneToRawPty: round(ours.mbPerSecond / rawBest.mbPerSecond, 3),
-  });
+  }, b.workbench.install);
 }
 
 main().catch((err) => {

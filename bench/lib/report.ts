@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot } from '../../test/e2e/harness';
+import { repoRoot, type WorkbenchInstall } from '../../test/e2e/harness';
 
 export type Cell = string | number;
 
@@ -26,11 +26,14 @@ export function formatNumber(n: number): string {
   return n.toFixed(2);
 }
 
-/** Writes bench/results/<name>.json with the machine and commit the figures belong to. */
-export function saveResults(name: string, results: unknown): string {
+/**
+ * Writes bench/results/<name>.json with the machine and commit the figures belong to. Figures
+ * taken on the newest workbench go to <name>-newest.json, so both workbenches' figures are kept.
+ */
+export function saveResults(name: string, results: unknown, workbench?: WorkbenchInstall): string {
   const dir = path.join(repoRoot, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${name}.json`);
+  const file = path.join(dir, workbench?.name === 'newest' ? `${name}-newest.json` : `${name}.json`);
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
@@ -41,6 +44,7 @@ export function saveResults(name: string, results: unknown): string {
     bench: name,
     date: new Date().toISOString(),
     commit,
+    ...(workbench && { workbench: { name: workbench.name, codeServer: workbench.version, node: workbench.node === process.execPath ? process.version : path.relative(repoRoot, workbench.node) } }),
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version },
     results,
   };

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { openBrowser, repoRoot, runCommand, startWorkbench, webviewFrame, type Browser, type Workbench } from '../../test/e2e/harness';
 import { OPEN, PLAIN_BASH_SETTINGS, PROMPT } from '../../test/e2e/terminalUi';
+import { benchArgs } from './args';
 
 export { OPEN, PROMPT };
 export { sleep } from '../../test/support/timing';
@@ -21,11 +22,13 @@ export interface BenchWorkbench {
 /**
  * One code-server + chromium with our extension in development mode. Both terminals run the
  * same plain bash, and VS Code's terminal uses its DOM renderer so that its text is in the DOM
- * like ours (xterm.js in our webview also renders to the DOM).
+ * like ours (xterm.js in our webview also renders to the DOM). The workbench is the one that
+ * `--workbench` or MT_WORKBENCH names (see args.ts).
  */
 export async function startBench(extra: { settings?: Record<string, unknown>; extensionTestsPath?: string; env?: Record<string, string> } = {}): Promise<BenchWorkbench> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'mt-bench-ws-'));
   const workbench = await startWorkbench({
+    workbench: benchArgs.workbench,
     workspace,
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: extra.extensionTestsPath,
@@ -69,7 +72,7 @@ export async function pickMilestone(page: Page, typed: string, rowText: string |
 /** A new milestone tab at a bash prompt; returns its webview's rows. */
 export async function openMilestoneTerminal(page: Page, id: string): Promise<{ frame: FrameLocator; rows: Locator }> {
   await pickMilestone(page, id, id);
-  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget input').press('Enter'); // see runCommand: not to the page
   const frame = await webviewFrame(page, id);
   const rows = frame.locator('.xterm-rows');
   await rows.filter({ hasText: PROMPT }).waitFor({ timeout: 20_000 });

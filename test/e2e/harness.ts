@@ -12,7 +12,51 @@ import { pollUntil, sleep } from '../support/timing';
 
 export { EXTENSION_ID };
 
+/**
+ * The workbenches the suites run on: the oldest VS Code that engines.vscode accepts (code-server
+ * 4.100.3 on the system Node 20) and the newest code-server (on the Node 24 that its install
+ * directory holds as the npm package `node`). scripts/install-workbench.sh installs both.
+ */
+export const WORKBENCH_NAMES = ['oldest', 'newest'] as const;
+export type WorkbenchName = (typeof WORKBENCH_NAMES)[number];
+export const isWorkbenchName = (value: unknown): value is WorkbenchName => WORKBENCH_NAMES.includes(value as WorkbenchName);
+
+/** MT_WORKBENCH picks the workbench for a whole run (unset: the oldest). */
+export function workbenchFromEnvironment(): WorkbenchName {
+  const value = process.env.MT_WORKBENCH;
+  if (value === undefined || value === '') return 'oldest';
+  if (!isWorkbenchName(value)) throw new Error(`harness: MT_WORKBENCH=${value}: expected one of ${WORKBENCH_NAMES.join(', ')}`);
+  return value;
+}
+
+export interface WorkbenchInstall {
+  name: WorkbenchName;
+  /** Directory with the package.json and lock that pin it. */
+  dir: string;
+  /** code-server's CLI entry point. */
+  entry: string;
+  /** The Node binary that runs code-server, and so its extension host. */
+  node: string;
+  /** code-server's version, from its installed package.json. */
+  version: string;
+}
+
+/** Where workbench `name` is installed; throws with the install hint when it is not. */
+export function workbenchInstall(name: WorkbenchName): WorkbenchInstall {
+  const dir = path.join(repoRoot, 'test/e2e', name === 'oldest' ? 'workbench' : 'workbench-newest');
+  const codeServer = path.join(dir, 'node_modules/code-server');
+  const entry = path.join(codeServer, 'out/node/entry.js');
+  const node = name === 'oldest' ? process.execPath : path.join(dir, 'node_modules/node/bin/node');
+  for (const file of [entry, node]) {
+    if (!fs.existsSync(file)) throw new Error(`harness: ${file} missing; run scripts/install-workbench.sh`);
+  }
+  const version = (JSON.parse(fs.readFileSync(path.join(codeServer, 'package.json'), 'utf8')) as { version: string }).version;
+  return { name, dir, entry, node, version };
+}
+
 export interface WorkbenchOptions {
+  /** Default: workbenchFromEnvironment(). */
+  workbench?: WorkbenchName;
   /** Folder the window opens. */
   workspace: string;
   /** Merged over the harness defaults into the user's settings.json. */
@@ -36,6 +80,7 @@ export interface WorkbenchOptions {
 }
 
 export interface Workbench {
+  install: WorkbenchInstall;
   /** Page to open: workspace folder and payload (development extension, tests) included. */
   url: string;
   port: number;
@@ -69,6 +114,8 @@ export interface IntegrationOptions {
   timeoutMs?: number;
   /** See WorkbenchOptions.workspaceTrust. */
   workspaceTrust?: boolean;
+  /** See WorkbenchOptions.workbench. */
+  workbench?: WorkbenchName;
 }
 
 export interface IntegrationResult {
@@ -100,6 +147,10 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
   'extensions.autoUpdate': false,
   'update.mode': 'none',
   'security.workspace.trust.enabled': false,
+  // Newer VS Code opens the Chat view in the secondary side bar on first start, and its input
+  // takes the focus that the palette and terminals expect; 1.100 ignores both settings.
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
 };
 
 /** The directory holding test/e2e/workbench, found from the bundle's location or the cwd. */
@@ -196,8 +247,7 @@ export async function stopSessionHost(hostDir: string): Promise<void> {
 }
 
 export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench> {
-  const entry = path.join(repoRoot, 'test/e2e/workbench/node_modules/code-server/out/node/entry.js');
-  if (!fs.existsSync(entry)) throw new Error(`harness: ${entry} missing; run scripts/install-workbench.sh`);
+  const install = workbenchInstall(opts.workbench ?? workbenchFromEnvironment());
 
   // Short paths: the extension host puts unix sockets under TMPDIR (limit ~107 bytes).
   const scratch = path.join(repoRoot, '.workbench');
@@ -230,9 +280,9 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
   const logFile = path.join(run, 'code-server.log');
   const log = fs.openSync(logFile, 'a');
   const child: ChildProcess = spawn(
-    process.execPath,
+    install.node,
     [
-      entry,
+      install.entry,
       '--bind-addr', authority,
       '--auth', 'none',
       '--user-data-dir', userDataDir,
@@ -241,6 +291,11 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
       '--disable-update-check',
       ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
+      // Newer VS Code honours the URL payload's extensionDevelopmentPath and extensionTestsPath
+      // in a built product only with the smoke-test driver enabled (BrowserWorkbenchEnvironment-
+      // Service: `payload && (!isBuilt || enableSmokeTestDriver)`; 1.100 read it always).
+      // code-server >= 4.10x passes VS Code flags through --vscode-option.
+      ...(install.name === 'newest' ? ['--vscode-option=--enable-smoke-test-driver'] : []),
       workspace,
     ],
     // detached: own process group, so stop() reaches the extension host and its children too.
@@ -297,7 +352,7 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
   }
   const query = new URLSearchParams({ folder: workspace });
   if (payload.length) query.set('payload', JSON.stringify(payload));
-  return { url: `http://${authority}/?${query}`, port, dir: run, logFile, userDataDir, extensionsDir, hostDir, stop };
+  return { install, url: `http://${authority}/?${query}`, port, dir: run, logFile, userDataDir, extensionsDir, hostDir, stop };
 }
 
 /**
@@ -350,6 +405,15 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
   // The first label is the row's own: a row that showed a detail line before (a milestone's id
   // under its title) may keep that line's label, hidden, when the palette reuses it.
   const focused = rows.and(page.locator('.focused')).locator('.label-name').first();
+  // A webview editor that was just clicked may take the focus back from the open palette (its
+  // focus lands asynchronously; on newer VS Code, 1.10x, often after the palette opened), which
+  // closes the palette: a key then goes to that editor (an arrow key into a terminal) and the
+  // command silently does not run. Only a palette that has the focus gets a key.
+  const pressInPalette = async (key: string) => {
+    await input.focus({ timeout: 1_000 });
+    if (!(await input.isVisible()) || !(await focusedInput.count())) throw new Error('the palette lost focus');
+    await page.keyboard.press(key);
+  };
   for (let attempt = 1; ; attempt++) {
     try {
       await page.keyboard.press('F1');
@@ -368,19 +432,16 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
       // "Foo: Open" must not run "Foo: Open All" that may be listed first.
       for (let moves = 0; (await focused.textContent({ timeout: 1_000 })) !== label; moves++) {
         if (moves >= 50) throw new Error('not reachable with the arrow keys');
-        await page.keyboard.press('ArrowDown');
+        await pressInPalette('ArrowDown');
       }
-      // An editor that the previous command is still opening steals focus, which closes the
-      // palette; Enter would then go to that editor and the command silently not run.
-      if (!(await focusedInput.count())) throw new Error('the palette lost focus');
-      await page.keyboard.press('Enter');
+      await pressInPalette('Enter');
       // The palette closes, or turns into the command's own quick pick (a new value).
       await pollUntil(async () => !(await input.isVisible()) || (await input.inputValue()) !== `>${label}`, 'the command to start', { timeoutMs: 5_000, intervalMs: 100 });
       return;
     } catch (err) {
       if (attempt >= attempts) throw new Error(`harness: cannot run command "${label}": ${String(err)}`);
       // Only to close the palette: an Escape that lands in a terminal would reach its program.
-      if (await input.isVisible()) await page.keyboard.press('Escape');
+      if (await input.isVisible()) await pressInPalette('Escape').catch(() => undefined);
       await sleep(1_000); // a pause before the next attempt, not a wait for anything in particular
     }
   }
@@ -472,6 +533,7 @@ export async function runIntegrationTests(opts: IntegrationOptions): Promise<Int
     extensionTestsPath: opts.testsPath,
     env: { ...opts.env, MT_TEST_SUMMARY: summaryFile, MT_TEST_LOG: logFile },
     workspaceTrust: opts.workspaceTrust,
+    workbench: opts.workbench,
   });
   const stopFollowing = follow(logFile);
   let browser: Browser | undefined;

@@ -187,7 +187,7 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
     await input.waitFor({ state: 'visible' });
     await input.fill('panel-flood');
     await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'New milestone "panel-flood"' }).waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
+    await input.press('Enter'); // see runCommand: not to the page
     const terminal = page.locator('.part.panel .terminal-wrapper.active');
     const rows = terminal.locator('.xterm-rows');
     await rows.filter({ hasText: /[#$] *$/ }).waitFor({ timeout: 20_000 });

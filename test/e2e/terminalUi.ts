@@ -49,7 +49,8 @@ export async function pickMilestone(page: Page, typed: string, rowText: string |
   // The "New milestone" entry arrives from the extension host a moment after typing; wait for the list to settle.
   await page.locator('.quick-input-list .monaco-list-row', { hasText: `New milestone "${typed}"` }).waitFor({ timeout: 10_000 });
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: rowText }).waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  // To the input, not the page: see runCommand (a webview may have taken the focus back).
+  await input.press('Enter');
 }
 
 /** Opens a new milestone from the palette and waits for its shell prompt. */

@@ -87,7 +87,8 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     const go = join(workspace, 'e2e-hidden.go');
     const printed = join(workspace, 'e2e-hidden.printed');
     await typeInTerminal(page, frame, 'until [ -e e2e-hidden.go ]; do sleep 0.1; done; echo later-$((6*7+1)); touch e2e-hidden.printed\n');
-    const before = await waitForRows(frame, (rows) => rows.some((row) => row.includes('touch e2e-hidden.printed')), 'the command line');
+    // Joined: the line wraps where the terminal is narrower (newer VS Code's layout).
+    const before = await waitForRows(frame, (rows) => rows.join('').includes('touch e2e-hidden.printed'), 'the command line');
     // A page rebuilt by VS Code would lose this.
     await frame.locator('body').evaluate(() => ((window as unknown as { keptPage: boolean }).keptPage = true));
     await runCommand(page, 'File: New Untitled Text File');
@@ -98,7 +99,9 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await waitForText(frame, 'later-43', 2_000);
     assert.equal(await frame.locator('body').evaluate(() => (window as unknown as { keptPage?: boolean }).keptPage), true, 'the same page, not a rebuilt one');
     const after = await screenRows(frame);
-    assert.deepEqual(after.slice(0, before.length - 1), before.slice(0, -1), 'the screen only grew');
+    // Compared as text: where the command line wraps may differ between the two screens (newer
+    // VS Code's layout gives the tab a different width while another editor is open).
+    assert.ok(after.join('').startsWith(before.slice(0, -1).join('')), `the screen only grew:\n${before.join('\n')}\n-- then --\n${after.join('\n')}`);
   });
 
   it('closing the tab keeps the process; reopening shows the same screen', async () => {

@@ -101,7 +101,7 @@ describe('Milestone Terminals details in a real workbench (light theme)', () => 
     await runCommand(page, OPEN);
     await page.locator('.quick-input-widget input').fill('e2e-exits');
     await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'e2e-exits' }).waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget input').press('Enter'); // see runCommand: not to the page
     await showSessionsView(page);
     for (let shown = 0; shown < 3; shown++) {
       if (shown > 0) {
@@ -140,7 +140,7 @@ describe('Milestone Terminals details in a real workbench (light theme)', () => 
     assert.equal(await row.locator('.codicon-zap').count(), 0, 'no zap icon drawn');
     await input.fill('x'.repeat(MAX_MILESTONE_ID_LENGTH + 1));
     await page.locator('.quick-input-list .monaco-list-row', { hasText: `at most ${MAX_MILESTONE_ID_LENGTH} characters` }).waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
+    await input.press('Enter');
     // Refused, not accepted: the pick stays open for the user to shorten the id.
     await page.locator('.quick-input-list .monaco-list-row', { hasText: `at most ${MAX_MILESTONE_ID_LENGTH} characters` }).waitFor({ timeout: 2_000 });
     await screenshot(page, 'quick-pick-long-id');
