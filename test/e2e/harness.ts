@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { EXTENSION_ID, type TestSummary } from '../support/extension';
 import { isAlive } from '../support/processes';
 import { pollUntil, sleep } from '../support/timing';
@@ -397,6 +397,21 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * the palette or the extension's contributions may not be ready yet (an open palette does not
  * pick up commands registered later).
  */
+/**
+ * Types `text` into the palette's input, again if a webview took the focus meanwhile and the
+ * text went elsewhere (see runCommand).
+ */
+export async function fillPalette(input: Locator, text: string): Promise<void> {
+  await pollUntil(
+    async () => {
+      await input.fill(text, { timeout: 1_000 });
+      return (await input.inputValue()) === text;
+    },
+    `the palette to hold ${JSON.stringify(text)}`,
+    { timeoutMs: 5_000, intervalMs: 200 },
+  );
+}
+
 export async function runCommand(page: Page, label: string, attempts = 6): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   const focusedInput = page.locator('.quick-input-widget input:focus');
@@ -419,7 +434,7 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
       await page.keyboard.press('F1');
       await input.waitFor({ state: 'visible', timeout: 5_000 });
       // Short timeouts and polling: a palette closed by a focus change fails fast and is retried.
-      await input.fill(`>${label}`, { timeout: 1_000 });
+      await fillPalette(input, `>${label}`);
       await pollUntil(
         async () => {
           if (!(await input.isVisible())) throw new Error('the palette closed');

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { EXTENSION_ID } from '../support/extension';
 import { pollUntil } from '../support/timing';
-import { runCommand, webviewFrame } from './harness';
+import { fillPalette, runCommand, webviewFrame } from './harness';
 
 /** User settings for a predictable shell: bash without rc files. */
 export const PLAIN_BASH_SETTINGS = { 'milestoneTerminals.shell.path': '/bin/bash', 'milestoneTerminals.shell.args': ['--norc', '--noprofile'] };
@@ -45,7 +45,7 @@ export async function pickMilestone(page: Page, typed: string, rowText: string |
   await runCommand(page, OPEN);
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
-  await input.fill(typed);
+  await fillPalette(input, typed);
   // The "New milestone" entry arrives from the extension host a moment after typing; wait for the list to settle.
   await page.locator('.quick-input-list .monaco-list-row', { hasText: `New milestone "${typed}"` }).waitFor({ timeout: 10_000 });
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: rowText }).waitFor({ timeout: 10_000 });
@@ -96,4 +96,15 @@ export async function showSessionsView(page: Page): Promise<void> {
     await page.locator('.activitybar [aria-label^="Milestone Terminals"]').first().click();
   }
   await view.waitFor({ timeout: 10_000 });
+}
+
+/**
+ * Closes an editor tab with its close button, as a mouse user does. Not through the palette:
+ * a webview that was just clicked may take the focus back from it (see runCommand).
+ */
+export async function closeTab(page: Page, title: string): Promise<void> {
+  const tab = page.locator('.tab', { hasText: title });
+  await tab.hover();
+  await tab.locator('.codicon-close').click();
+  await tab.waitFor({ state: 'detached' });
 }

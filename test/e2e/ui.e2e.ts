@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { FrameLocator, Page } from 'playwright-core';
 import { pollUntil } from '../support/timing';
 import { openBrowser, reloadWindow, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
-import { cursorRow, openNewMilestone, pickMilestone, PLAIN_BASH_SETTINGS, PROMPT, savedScreen, screenRows, showSessionsView, typeInTerminal, waitForRows, waitForText } from './terminalUi';
+import { closeTab, cursorRow, openNewMilestone, pickMilestone, PLAIN_BASH_SETTINGS, PROMPT, savedScreen, screenRows, showSessionsView, typeInTerminal, waitForRows, waitForText } from './terminalUi';
 
 /** Each test opens the milestones it needs; only the workbench and browser are shared. */
 describe('Milestone Terminals in a real workbench (code-server + chromium)', () => {
@@ -107,9 +107,7 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
   it('closing the tab keeps the process; reopening shows the same screen', async () => {
     const { frame: first, pidLine } = await openGreeted('e2e-reopen');
     const before = await screenRows(first);
-    await page.locator('.tab', { hasText: 'e2e-reopen' }).click();
-    await runCommand(page, 'View: Close Editor');
-    await page.locator('.tab', { hasText: 'e2e-reopen' }).waitFor({ state: 'detached' });
+    await closeTab(page, 'e2e-reopen');
     await pickMilestone(page, 'e2e-reope', /running · pid/);
     const frame = await webviewFrame(page, 'e2e-reopen');
     await waitForSameScreen(frame, before, 'the screen from before the tab was closed');
@@ -123,9 +121,7 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     // 😀 as bytes, so the test does not depend on the shell's locale; X lands on the 4th emoji's first cell.
     await typeInTerminal(page, first, "e=$(printf '\\360\\237\\230\\200'); printf \"\\e[?1049h\\e[2J\\e[H$e$e$e$e$e|\\e[1;7HX\"; sleep 1000\n");
     const before = await waitForRows(first, (rows) => rows[0] === '😀😀😀X 😀|', 'the emoji line with X over the fourth emoji');
-    await page.locator('.tab', { hasText: 'e2e-wide' }).click();
-    await runCommand(page, 'View: Close Editor');
-    await page.locator('.tab', { hasText: 'e2e-wide' }).waitFor({ state: 'detached' });
+    await closeTab(page, 'e2e-wide');
     await pickMilestone(page, 'e2e-wid', /running · pid/);
     await waitForSameScreen(await webviewFrame(page, 'e2e-wide'), before, 'the emoji line as before the tab was closed');
   });
@@ -155,9 +151,7 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     // A process started again would exit at another second: let the clock move on first.
     const exitClock = /\d\d:\d\d:\d\d/.exec(exitedText)?.[0];
     await pollUntil(() => new Date().toTimeString().slice(0, 8) !== exitClock, 'the clock to pass the exit second');
-    await page.locator('.tab', { hasText: 'flood' }).click();
-    await runCommand(page, 'View: Close Editor');
-    await page.locator('.tab', { hasText: 'flood' }).waitFor({ state: 'detached' });
+    await closeTab(page, 'flood');
     await pickMilestone(page, 'floo', /exited \(0\)/);
     const frame = await webviewFrame(page, 'flood');
     await waitForRows(frame, (rows) => rows.includes('300000'), 'the last line of the flood, again');

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { MAX_MILESTONE_ID_LENGTH } from '../../src/extension/sessions/milestoneId';
 import { pollUntil } from '../support/timing';
-import { openBrowser, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
-import { OPEN, openNewMilestone, PLAIN_BASH_SETTINGS, showSessionsView, typeInTerminal, waitForRows } from './terminalUi';
+import { fillPalette, openBrowser, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
+import { closeTab, OPEN, openNewMilestone, PLAIN_BASH_SETTINGS, showSessionsView, typeInTerminal, waitForRows } from './terminalUi';
 
 /** The extension's log channel as VS Code writes it to disk, or '' before it exists. */
 function extensionLog(root: string): string {
@@ -93,13 +93,12 @@ describe('Milestone Terminals details in a real workbench (light theme)', () => 
       { timeoutMs: 15_000, intervalMs: 500 },
     );
     await pollUntil(() => log().includes(`Opening file ${target}`), 'the opener to log the file it opened', { timeoutMs: 15_000, intervalMs: 200 });
-    await opened.click();
-    await runCommand(page, 'View: Close Editor');
+    await closeTab(page, 'osc8-target.txt');
   });
 
   it('logs one line for one exit, however often the exited session is shown', async () => {
     await runCommand(page, OPEN);
-    await page.locator('.quick-input-widget input').fill('e2e-exits');
+    await fillPalette(page.locator('.quick-input-widget input'), 'e2e-exits');
     await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'e2e-exits' }).waitFor({ timeout: 10_000 });
     await page.locator('.quick-input-widget input').press('Enter'); // see runCommand: not to the page
     await showSessionsView(page);
@@ -120,8 +119,7 @@ describe('Milestone Terminals details in a real workbench (light theme)', () => 
       }
       const frame = await webviewFrame(page, 'e2e-exits');
       await frame.locator('.exit-banner').waitFor({ timeout: 20_000 });
-      await runCommand(page, 'View: Close Editor');
-      await page.locator('.tab', { hasText: 'e2e-exits' }).waitFor({ state: 'detached' });
+      await closeTab(page, 'e2e-exits');
     }
     // A later line marks that everything the exits and views logged is on disk.
     await openNewMilestone(page, 'e2e-after-exit');
@@ -133,12 +131,12 @@ describe('Milestone Terminals details in a real workbench (light theme)', () => 
   it('shows $(zap) in an id as written in the quick pick, and refuses an over-long id while typing', async () => {
     await runCommand(page, OPEN);
     const input = page.locator('.quick-input-widget input');
-    await input.fill('go $(zap) now');
+    await fillPalette(input, 'go $(zap) now');
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'New milestone' });
     await row.waitFor({ timeout: 10_000 });
     assert.match(await row.innerText(), /New milestone "go \$\(zap\) now"/);
     assert.equal(await row.locator('.codicon-zap').count(), 0, 'no zap icon drawn');
-    await input.fill('x'.repeat(MAX_MILESTONE_ID_LENGTH + 1));
+    await fillPalette(input, 'x'.repeat(MAX_MILESTONE_ID_LENGTH + 1));
     await page.locator('.quick-input-list .monaco-list-row', { hasText: `at most ${MAX_MILESTONE_ID_LENGTH} characters` }).waitFor({ timeout: 10_000 });
     await input.press('Enter');
     // Refused, not accepted: the pick stays open for the user to shorten the id.
