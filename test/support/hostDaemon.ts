@@ -1,6 +1,6 @@
 /** A session host daemon started as its own process, as the launcher starts it, for tests that need its pid and files. */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { hostPaths, type HostPaths } from '../../src/extension/host/hostPaths';
 import { isAlive } from './processes';
@@ -57,4 +57,19 @@ export function residentBytes(pid: number): number {
     throw new Error(`no VmRSS for ${pid}`);
   }
   return Number(match[1]) * 1024;
+}
+
+/**
+ * Ends the host that serves `directory`, if one runs: one a test stopped (SIGSTOP) is
+ * continued first, or it could not act on SIGTERM.
+ */
+export async function endHostIn(directory: string, stoppedPid?: number): Promise<void> {
+  if (stoppedPid !== undefined) {
+    process.kill(stoppedPid, 'SIGCONT');
+  }
+  const pid = Number(await fsp.readFile(hostPaths(directory).lock, 'utf8').catch(() => '0'));
+  if (pid > 0 && isAlive(pid)) {
+    process.kill(pid, 'SIGTERM');
+    await pollUntil(() => !isAlive(pid), 'host stopped', { timeoutMs: 5_000 });
+  }
 }

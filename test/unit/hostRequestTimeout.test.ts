@@ -1,15 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, promises as fsp, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { connectToSessionHost } from '../../src/extension/host/client/launcher';
 import type { SessionHostClient } from '../../src/extension/host/client/sessionHostClient';
 import { isHostError } from '../../src/extension/host/hostErrors';
-import { hostPaths } from '../../src/extension/host/hostPaths';
+import { HOST_SCRIPT, endHostIn } from '../support/hostDaemon';
 import { pollUntil } from '../support/timing';
-import { isAlive } from './helpers';
 
-const HOST_SCRIPT = path.resolve(__dirname, '../../../dist/sessionHost.js');
 const REQUEST_TIMEOUT_MS = 1_000;
 
 describe('session host client: a host that stops answering', function () {
@@ -24,17 +22,10 @@ describe('session host client: a host that stops answering', function () {
   });
 
   afterEach(async () => {
-    if (stoppedPid !== undefined) {
-      process.kill(stoppedPid, 'SIGCONT');
-      stoppedPid = undefined;
-    }
     client?.dispose();
     client = undefined;
-    const pid = Number(await fsp.readFile(hostPaths(directory).lock, 'utf8').catch(() => '0'));
-    if (pid > 0 && isAlive(pid)) {
-      process.kill(pid, 'SIGTERM');
-      await pollUntil(() => !isAlive(pid), 'host stopped', { timeoutMs: 5_000 });
-    }
+    await endHostIn(directory, stoppedPid);
+    stoppedPid = undefined;
     rmSync(path.dirname(directory), { recursive: true, force: true });
   });
 

@@ -5,11 +5,10 @@ import * as path from 'node:path';
 import { UNRESPONSIVE_AFTER_BEATS } from '../../src/extension/host/client/hostHeartbeat';
 import { connectToSessionHost } from '../../src/extension/host/client/launcher';
 import type { SessionHostClient } from '../../src/extension/host/client/sessionHostClient';
-import { hostPaths } from '../../src/extension/host/hostPaths';
+import { HOST_SCRIPT, endHostIn } from '../support/hostDaemon';
 import { pollUntil, sleep } from '../support/timing';
-import { OutputCollector, isAlive } from './helpers';
+import { OutputCollector } from './helpers';
 
-const HOST_SCRIPT = path.resolve(__dirname, '../../../dist/sessionHost.js');
 const HEARTBEAT_INTERVAL_MS = 100;
 const UNRESPONSIVE_AFTER_MS = HEARTBEAT_INTERVAL_MS * UNRESPONSIVE_AFTER_BEATS;
 
@@ -25,17 +24,10 @@ describe('hostile peers: a session host that hangs (SIGSTOP)', function () {
   });
 
   afterEach(async () => {
-    if (stoppedPid !== undefined) {
-      process.kill(stoppedPid, 'SIGCONT');
-      stoppedPid = undefined;
-    }
     client?.dispose();
     client = undefined;
-    const pid = Number(await fsp.readFile(hostPaths(directory).lock, 'utf8').catch(() => '0'));
-    if (pid > 0 && isAlive(pid)) {
-      process.kill(pid, 'SIGTERM');
-      await pollUntil(() => !isAlive(pid), 'host stopped', { timeoutMs: 5_000 });
-    }
+    await endHostIn(directory, stoppedPid);
+    stoppedPid = undefined;
     rmSync(path.dirname(directory), { recursive: true, force: true });
   });
 
