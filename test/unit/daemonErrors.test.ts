@@ -10,10 +10,10 @@ import { hostPaths } from '../../src/extension/host/hostPaths';
 import { FrameDecoder, FrameKind, encodeJsonFrame, type Frame } from '../../src/extension/host/protocol/frames';
 import { PROTOCOL_VERSION, parseReject } from '../../src/extension/host/protocol/messages';
 import { setUnexpectedErrorHandler } from '../../src/extension/sessions';
+import { HOST_SCRIPT } from '../support/hostDaemon';
 import { pollUntil } from '../support/timing';
 import { PYTHON } from './helpers';
 
-const HOST_SCRIPT = path.resolve(__dirname, '../../../dist/sessionHost.js');
 
 function readLog(file: string): string {
   return existsSync(file) ? readFileSync(file, 'utf8') : '';

@@ -10,10 +10,10 @@ import { isHostError } from '../../src/extension/host/hostErrors';
 import { hostPaths } from '../../src/extension/host/hostPaths';
 import { MessageLimits } from '../../src/extension/host/protocol/messages';
 import type { TerminalSession } from '../../src/extension/sessions';
+import { HOST_SCRIPT } from '../support/hostDaemon';
 import { pollUntil } from '../support/timing';
 import { OutputCollector, PYTHON, isAlive } from './helpers';
 
-const HOST_SCRIPT = path.resolve(__dirname, '../../../dist/sessionHost.js');
 
 /** A window's socket (as VS Code's CLI server or the git extension's would be), counting who connects. */
 class WindowSocket {

@@ -14,10 +14,10 @@ import { hostPaths } from '../../src/extension/host/hostPaths';
 import { PROTOCOL_VERSION, parseHostMessage, parseReject } from '../../src/extension/host/protocol/messages';
 import { SessionHostServer, type SessionHostServerOptions } from '../../src/extension/host/daemon/server';
 import { isSessionError, type TerminalSession } from '../../src/extension/sessions';
+import { HOST_SCRIPT } from '../support/hostDaemon';
 import { pollUntil, sleep } from '../support/timing';
 import { OutputCollector, PYTHON, isAlive, waitForEvent } from './helpers';
 
-const HOST_SCRIPT = path.resolve(__dirname, '../../../dist/sessionHost.js');
 
 function tempDirectory(): string {
   return path.join(mkdtempSync(path.join(os.tmpdir(), 'mt-host-test-')), 'host');
