@@ -32,9 +32,15 @@ export function disposableTimeout(callback: () => void, ms: number): Disposable 
   return toDisposable(() => clearTimeout(timer));
 }
 
-/** Runs `callback` every `ms` until disposed. */
-export function disposableInterval(callback: () => void, ms: number): Disposable {
+/**
+ * Runs `callback` every `ms` until disposed. `keepsProcessAlive: false` is for housekeeping,
+ * which alone must not keep a process running.
+ */
+export function disposableInterval(callback: () => void, ms: number, { keepsProcessAlive = true } = {}): Disposable {
   const timer = setInterval(callback, ms);
+  if (!keepsProcessAlive) {
+    timer.unref();
+  }
   return toDisposable(() => clearInterval(timer));
 }
 

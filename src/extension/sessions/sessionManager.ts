@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_SESSIONS, type SessionSettings, type TerminalSessionManager } from './api';
 import { SessionError, requireSession } from './errors';
-import { DisposableBase, Emitter, MutableDisposable, toDisposable, type Disposable, type Event } from './lifecycle';
+import { DisposableBase, Emitter, MutableDisposable, disposableInterval, type Disposable, type Event } from './lifecycle';
 import { normalizeMilestoneId } from './milestoneId';
 import { DEFAULT_CLOSE_GRACE_MS, type BaseEnvironment, type PtySpawnOptions } from './ptyProcess';
 import { DEFAULT_REPLAY_BUFFER_BYTES } from './replayBuffer';
@@ -105,10 +105,7 @@ export class SessionManager extends DisposableBase implements TerminalSessionMan
     this.cleanup.clear();
     if (detachedTimeoutMs > 0) {
       const interval = this.options.cleanupIntervalMs ?? Math.min(30_000, Math.max(1_000, detachedTimeoutMs / 5));
-      const timer = setInterval(() => void this.cleanupExpired(), interval);
-      // Housekeeping alone must not keep a process alive (which disposableInterval's timer would).
-      timer.unref();
-      this.cleanup.value = toDisposable(() => clearInterval(timer));
+      this.cleanup.value = disposableInterval(() => void this.cleanupExpired(), interval, { keepsProcessAlive: false });
     }
     return { detachedTimeoutMs, replayBufferBytes: settings.replayBufferBytes, maxSessions };
   }
