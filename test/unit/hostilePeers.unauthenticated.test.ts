@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, FrameDecoder, FrameKind, encodeDataFrame, encodeJsonFrame, type Frame } from '../../src/extension/host/protocol/frames';
+import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, FrameKind, encodeDataFrame, encodeJsonFrame } from '../../src/extension/host/protocol/frames';
 import { PROTOCOL_VERSION, parseReject } from '../../src/extension/host/protocol/messages';
 import { residentBytes, startDaemon, type DaemonProcess } from '../support/hostDaemon';
 import { pollUntil } from '../support/timing';
+import { RawPeer } from './rawPeer';
 
 const MIB = 1024 * 1024;
 
@@ -15,18 +15,6 @@ function frameHeader(kind: FrameKind, length: number): Buffer {
   header.writeUInt32BE(length, 0);
   header.writeUInt8(kind, 4);
   return header;
-}
-
-/** A peer that never says hello; collects what the host answers until the socket closes. */
-function rawPeer(socketPath: string): { socket: net.Socket; frames: Frame[]; closed: Promise<void> } {
-  const socket = net.createConnection(socketPath);
-  const frames: Frame[] = [];
-  const decoder = new FrameDecoder();
-  socket.on('data', (chunk: Buffer) => frames.push(...decoder.push(chunk)));
-  // The host cuts the peer off mid-write: EPIPE / ECONNRESET are the expected end.
-  socket.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-  return { socket, frames, closed };
 }
 
 describe('hostile peers: unauthenticated clients', function () {
@@ -46,11 +34,11 @@ describe('hostile peers: unauthenticated clients', function () {
   });
 
   it('rejects a frame header announcing 1 MiB before hello, without waiting for its payload', async () => {
-    const peer = rawPeer(host!.paths.socket);
+    const peer = RawPeer.open(host!.paths.socket);
     // Only the header: a host that buffered the announced payload would wait for it (until the hello timeout).
     peer.socket.write(frameHeader(FrameKind.Control, MIB));
     const started = Date.now();
-    await peer.closed;
+    await peer.ended;
     assert.ok(Date.now() - started < 2_000, `rejected after ${Date.now() - started} ms`);
     const reject = peer.frames.find((frame) => frame.kind === FrameKind.Reject);
     assert.ok(reject, 'a reject frame');
@@ -62,7 +50,7 @@ describe('hostile peers: unauthenticated clients', function () {
     const before = residentBytes(pid);
     let peak = before;
     const payload = Buffer.alloc(DEFAULT_MAX_FRAME_BYTES - 1, 0x61);
-    const peers = Array.from({ length: 50 }, () => rawPeer(host!.paths.socket));
+    const peers = Array.from({ length: 50 }, () => RawPeer.open(host!.paths.socket));
     for (const peer of peers) {
       peer.socket.write(frameHeader(FrameKind.Control, DEFAULT_MAX_FRAME_BYTES));
       peer.socket.write(payload);
@@ -96,7 +84,7 @@ describe('hostile peers: unauthenticated clients, the limit after hello', functi
   it('takes a large frame sent in the same write as the hello that authenticates it', async () => {
     parent = mkdtempSync(path.join(os.tmpdir(), 'mt-unauth-'));
     host = await startDaemon(path.join(parent, 'host'));
-    const peer = rawPeer(host.paths.socket);
+    const peer = RawPeer.open(host.paths.socket);
     const token = readFileSync(host.paths.token, 'utf8');
     peer.socket.write(
       Buffer.concat([

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { FrameDecoder, FrameKind, decodeDataPayload, encodeDataFrame, encodeJsonFrame, type Frame } from '../../src/extension/host/protocol/frames';
-import { PROTOCOL_VERSION, parseHostMessage, type HostRequest, type ResponseMessage } from '../../src/extension/host/protocol/messages';
+import { PROTOCOL_VERSION, parseHostMessage, parseReject, type HostRequest, type ResponseMessage } from '../../src/extension/host/protocol/messages';
 import type { HostPaths } from '../../src/extension/host/hostPaths';
 import { pollUntil } from '../support/timing';
 
 /**
  * A client that speaks the wire protocol by hand, so a test can make it misbehave
- * (stop reading, never renew a pause) in ways the real client never would.
+ * (a bad hello, stop reading, never renew a pause) in ways the real client never would.
  */
 export class RawPeer {
   readonly frames: Frame[] = [];
@@ -16,6 +16,8 @@ export class RawPeer {
   private readonly decoder = new FrameDecoder();
   private nextId = 1;
   closed = false;
+  /** Settles when the socket has closed. */
+  readonly ended: Promise<void>;
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => {
@@ -27,20 +29,41 @@ export class RawPeer {
         }
       }
     });
+    // The host may cut a misbehaving peer off mid-write: EPIPE / ECONNRESET are an expected end.
     socket.on('error', () => undefined);
-    socket.on('close', () => {
-      this.closed = true;
-    });
+    this.ended = new Promise((resolve) =>
+      socket.on('close', () => {
+        this.closed = true;
+        resolve();
+      }),
+    );
+  }
+
+  /** Connects without saying hello. */
+  static open(socketPath: string): RawPeer {
+    return new RawPeer(net.createConnection(socketPath));
   }
 
   /** Connects and authenticates with the host's token. */
   static async connect(paths: HostPaths, clientVersion = 'raw-peer'): Promise<RawPeer> {
-    const socket = net.createConnection(paths.socket);
-    const peer = new RawPeer(socket);
-    const token = readFileSync(paths.token, 'utf8').trim();
-    socket.write(encodeJsonFrame(FrameKind.Control, { type: 'hello', token, protocolVersion: PROTOCOL_VERSION, clientVersion }));
+    const peer = RawPeer.open(paths.socket);
+    peer.hello(readFileSync(paths.token, 'utf8').trim(), PROTOCOL_VERSION, clientVersion);
     await pollUntil(() => peer.frames.length > 0, 'the welcome', { timeoutMs: 5_000 });
     return peer;
+  }
+
+  hello(token: string, protocolVersion = PROTOCOL_VERSION, clientVersion = 'raw-peer'): void {
+    this.socket.write(encodeJsonFrame(FrameKind.Control, { type: 'hello', token, protocolVersion, clientVersion }));
+  }
+
+  /** The reason of the reject frame the host sent before closing the connection. */
+  async rejection(): Promise<string> {
+    await this.ended;
+    const reject = this.frames.find((frame) => frame.kind === FrameKind.Reject);
+    if (!reject) {
+      throw new Error('the host closed the connection without a reject frame');
+    }
+    return parseReject(reject.payload).reason;
   }
 
   get outputFrames(): number {

@@ -1,21 +1,21 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, promises as fsp, readFileSync, rmSync, statSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Terminal } from '@xterm/headless';
 import { SerializeAddon } from '@xterm/addon-serialize';
 import { connectToSessionHost } from '../../src/extension/host/client/launcher';
 import { SessionHostClient } from '../../src/extension/host/client/sessionHostClient';
-import { FrameDecoder, FrameKind, encodeFrame, encodeJsonFrame, type Frame } from '../../src/extension/host/protocol/frames';
+import { FrameKind, encodeFrame, encodeJsonFrame } from '../../src/extension/host/protocol/frames';
 import { isHostError } from '../../src/extension/host/hostErrors';
 import { hostPaths } from '../../src/extension/host/hostPaths';
-import { PROTOCOL_VERSION, parseHostMessage, parseReject } from '../../src/extension/host/protocol/messages';
+import { PROTOCOL_VERSION, parseHostMessage } from '../../src/extension/host/protocol/messages';
 import { SessionHostServer, type SessionHostServerOptions } from '../../src/extension/host/daemon/server';
 import { isSessionError, type TerminalSession } from '../../src/extension/sessions';
 import { HOST_SCRIPT } from '../support/hostDaemon';
 import { pollUntil, sleep } from '../support/timing';
+import { RawPeer } from './rawPeer';
 import { OutputCollector, PYTHON, isAlive, waitForEvent } from './helpers';
 
 
@@ -39,32 +39,6 @@ async function render(text: string, cols = 80, rows = 24, scrollback = 1_000): P
 
 function lineText(terminal: Terminal, y: number): string {
   return terminal.buffer.active.getLine(y)?.translateToString(true) ?? '';
-}
-
-/** A raw socket speaking frames, for feeding the host what no real client would send. */
-class RawPeer {
-  readonly socket: net.Socket;
-  readonly frames: Frame[] = [];
-  readonly closed: Promise<void>;
-  private readonly decoder = new FrameDecoder();
-
-  constructor(socketPath: string) {
-    this.socket = net.createConnection(socketPath);
-    this.socket.on('data', (chunk: Buffer) => this.frames.push(...this.decoder.push(chunk)));
-    this.socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) => this.socket.on('close', () => resolve()));
-  }
-
-  async rejection(): Promise<string> {
-    await this.closed;
-    const reject = this.frames.find((frame) => frame.kind === FrameKind.Reject);
-    assert.ok(reject, 'the host sent a reject frame before closing');
-    return parseReject(reject.payload).reason;
-  }
-
-  hello(token: string, protocolVersion = PROTOCOL_VERSION): void {
-    this.socket.write(encodeJsonFrame(FrameKind.Control, { type: 'hello', token, protocolVersion, clientVersion: 'raw' }));
-  }
 }
 
 /**
@@ -413,16 +387,16 @@ describe('session host: in-process server', function () {
     }
 
     peer('a peer that sends half a frame and hangs up', async () => {
-      const truncated = new RawPeer(server.paths.socket);
+      const truncated = RawPeer.open(server.paths.socket);
       const header = Buffer.alloc(5);
       header.writeUInt32BE(100, 0);
       header.writeUInt8(FrameKind.Control, 4);
       truncated.socket.end(Buffer.concat([header, Buffer.from('{"type":')]));
-      await truncated.closed;
+      await truncated.ended;
     });
 
     peer('a frame header announcing 64 MiB', async () => {
-      const oversized = new RawPeer(server.paths.socket);
+      const oversized = RawPeer.open(server.paths.socket);
       oversized.hello(token);
       const huge = Buffer.alloc(5);
       huge.writeUInt32BE(64 * 1024 * 1024, 0);
@@ -432,45 +406,45 @@ describe('session host: in-process server', function () {
     });
 
     peer('a frame of an unknown kind', async () => {
-      const unknownKind = new RawPeer(server.paths.socket);
+      const unknownKind = RawPeer.open(server.paths.socket);
       unknownKind.socket.write(Buffer.from([0, 0, 0, 0, 77]));
       assert.equal(await unknownKind.rejection(), 'bad-frame');
     });
 
     peer('a hello with the wrong token', async () => {
-      const wrongToken = new RawPeer(server.paths.socket);
+      const wrongToken = RawPeer.open(server.paths.socket);
       wrongToken.hello('0'.repeat(64));
       assert.equal(await wrongToken.rejection(), 'bad-token');
     });
 
     peer('a hello with another protocol version', async () => {
-      const wrongVersion = new RawPeer(server.paths.socket);
+      const wrongVersion = RawPeer.open(server.paths.socket);
       wrongVersion.hello(token, PROTOCOL_VERSION + 1);
       assert.equal(await wrongVersion.rejection(), 'protocol-version');
     });
 
     peer('a hello that is not JSON', async () => {
-      const garbageHello = new RawPeer(server.paths.socket);
+      const garbageHello = RawPeer.open(server.paths.socket);
       garbageHello.socket.write(encodeFrame(FrameKind.Control, Buffer.from('not json {')));
       assert.equal(await garbageHello.rejection(), 'bad-hello');
     });
 
     peer('a client that sends output', async () => {
-      const outputFromClient = new RawPeer(server.paths.socket);
+      const outputFromClient = RawPeer.open(server.paths.socket);
       outputFromClient.hello(token);
       outputFromClient.socket.write(encodeFrame(FrameKind.Output, Buffer.from([0, 0, 0, 1, 65])));
       assert.equal(await outputFromClient.rejection(), 'bad-frame');
     });
 
     peer('a control message that is not JSON, after the hello', async () => {
-      const garbageAfterHello = new RawPeer(server.paths.socket);
+      const garbageAfterHello = RawPeer.open(server.paths.socket);
       garbageAfterHello.hello(token);
       garbageAfterHello.socket.write(encodeFrame(FrameKind.Control, Buffer.from('\u0000\u0001garbage')));
       assert.equal(await garbageAfterHello.rejection(), 'bad-message');
     });
 
     peer('an unknown request is answered with an error and the connection stays usable', async () => {
-      const unknownRequest = new RawPeer(server.paths.socket);
+      const unknownRequest = RawPeer.open(server.paths.socket);
       unknownRequest.hello(token);
       unknownRequest.socket.write(encodeJsonFrame(FrameKind.Control, { type: 'request', id: 9, request: { method: 'rm -rf' } }));
       unknownRequest.socket.write(encodeJsonFrame(FrameKind.Control, { type: 'request', id: 10, request: { method: 'list' } }));
