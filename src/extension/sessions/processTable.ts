@@ -1,4 +1,6 @@
-import { promises as fsp } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promises as fsp, readFileSync } from 'node:fs';
+import type { SignalName } from '../../shared/protocol';
 
 /** Process ids by the id of the session (setsid) they belong to. */
 type ProcessesBySession = ReadonlyMap<number, readonly number[]>;
@@ -18,6 +20,11 @@ async function readSessionId(pid: number): Promise<number | undefined> {
   }
 }
 
+/**
+ * Linux only: elsewhere (macOS has no /proc) the table is empty and only the session's
+ * leader and its process group are signalled. Windows does not use it at all (see
+ * WindowsConsoleControl).
+ */
 async function readProcessTable(): Promise<ProcessesBySession> {
   const bySession = new Map<number, number[]>();
   if (process.platform !== 'linux') {
@@ -46,7 +53,7 @@ async function readProcessTable(): Promise<ProcessesBySession> {
   return bySession;
 }
 
-export function sendSignal(target: number, signal: NodeJS.Signals): void {
+function sendSignal(target: number, signal: NodeJS.Signals): void {
   try {
     process.kill(target, signal);
   } catch {
@@ -125,6 +132,126 @@ const signaller = new SessionSignaller();
  * pty child leads its own session): its jobs included, whatever process group they are in.
  * Resolves once they were sent.
  */
-export function signalProcessSession(sessionId: number, signals: readonly NodeJS.Signals[], options: { readonly includeLeaderGroup: boolean }): Promise<void> {
+function signalProcessSession(sessionId: number, signals: readonly NodeJS.Signals[], options: { readonly includeLeaderGroup: boolean }): Promise<void> {
   return signaller.send({ sessionId, signals, includeLeaderGroup: options.includeLeaderGroup });
+}
+
+/** Fields of /proc/<pid>/stat after the command name, which may itself contain spaces. */
+function procStatFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The terminal's foreground process group (what Ctrl+C would reach), on Linux. */
+function foregroundProcessGroup(pid: number): number | undefined {
+  const tpgid = Number(procStatFields(pid)?.[5]);
+  return tpgid > 0 ? tpgid : undefined;
+}
+
+/** The part of a pty handle that interrupting and ending its processes needs. */
+export interface PtyHandle {
+  readonly pid: number;
+  write(data: string): void;
+  kill(): void;
+}
+
+/**
+ * How the processes of one terminal are interrupted and ended: POSIX signals to the
+ * pty's session and its groups, or on Windows (no signals, no sessions) the console's
+ * own input and the process tree.
+ */
+export interface TerminalProcessControl {
+  /** SIGINT/SIGTERM as the keyboard would send them; EOF as the keyboard's end of input. */
+  signal(name: SignalName): void;
+  /** The first step of closing: every process of the terminal is asked to end. */
+  hangUp(): Promise<void>;
+  /** The last step: whatever is left ends now. */
+  kill(): Promise<void>;
+  /** After the leader's exit, jobs that ignored the hangup. */
+  killLeftovers(): Promise<void>;
+}
+
+class PosixSessionControl implements TerminalProcessControl {
+  constructor(private readonly pty: PtyHandle) {}
+
+  signal(name: SignalName): void {
+    if (name === 'EOF') {
+      this.pty.write('\x04');
+      return;
+    }
+    const group = foregroundProcessGroup(this.pty.pid) ?? this.pty.pid;
+    sendSignal(-group, name);
+  }
+
+  hangUp(): Promise<void> {
+    return signalProcessSession(this.pty.pid, ['SIGHUP', 'SIGTERM'], { includeLeaderGroup: true });
+  }
+
+  kill(): Promise<void> {
+    return signalProcessSession(this.pty.pid, ['SIGKILL'], { includeLeaderGroup: true });
+  }
+
+  /** After the leader's exit its pid may be reused by another process group: members only. */
+  killLeftovers(): Promise<void> {
+    return signalProcessSession(this.pty.pid, ['SIGKILL'], { includeLeaderGroup: false });
+  }
+}
+
+/** What the Windows console reads as Ctrl+C, and as end of input (Ctrl+Z, then Enter). */
+const WINDOWS_INTERRUPT = '\x03';
+const WINDOWS_END_OF_INPUT = '\x1a\r';
+
+/**
+ * Windows: a pseudo console turns Ctrl+C typed into it into CTRL_C_EVENT for the
+ * processes attached to it, so an interrupt is input. Closing the pseudo console (node-pty's
+ * kill) sends CTRL_CLOSE_EVENT to every attached process and node-pty then ends its process
+ * list; that is the hangup. A process that left the console (started in a window of its
+ * own) is not in that list: taskkill /T ends the leader's whole tree, which only works
+ * while the leader lives, so it is the last step before the exit, not after.
+ */
+class WindowsConsoleControl implements TerminalProcessControl {
+  constructor(private readonly pty: PtyHandle) {}
+
+  signal(name: SignalName): void {
+    if (name === 'SIGINT') {
+      this.pty.write(WINDOWS_INTERRUPT);
+    } else if (name === 'EOF') {
+      this.pty.write(WINDOWS_END_OF_INPUT);
+    } else {
+      // No polite termination request exists for a console program: closing its console is the nearest.
+      this.closeConsole();
+    }
+  }
+
+  async hangUp(): Promise<void> {
+    this.closeConsole();
+  }
+
+  kill(): Promise<void> {
+    this.closeConsole();
+    return new Promise((resolve) => {
+      // Fails when the tree is already gone, which is what was wanted.
+      execFile('taskkill', ['/T', '/F', '/PID', String(this.pty.pid)], { windowsHide: true }, () => resolve());
+    });
+  }
+
+  async killLeftovers(): Promise<void> {
+    // Nothing to find any more: node-pty ended the console's processes when it closed it.
+  }
+
+  private closeConsole(): void {
+    try {
+      this.pty.kill();
+    } catch {
+      // Already closed (the process exited first): nothing is attached to it any more.
+    }
+  }
+}
+
+export function terminalProcessControl(pty: PtyHandle): TerminalProcessControl {
+  return process.platform === 'win32' ? new WindowsConsoleControl(pty) : new PosixSessionControl(pty);
 }

@@ -1,4 +1,4 @@
-import { constants as fsConstants, promises as fsp, closeSync, openSync, readFileSync } from 'node:fs';
+import { constants as fsConstants, promises as fsp, closeSync, openSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as pty from 'node-pty';
@@ -6,7 +6,7 @@ import { MessageLimits, type SignalName } from '../../shared/protocol';
 import { SessionError } from './errors';
 import { DisposableBase, Emitter, disposableTimeout, type Event } from './lifecycle';
 import { nodePty } from './nativePty';
-import { sendSignal, signalProcessSession } from './processTable';
+import { terminalProcessControl, type TerminalProcessControl } from './processTable';
 import { validateSpawnArguments } from './spawnArguments';
 
 export interface PtySpawnOptions {
@@ -46,6 +46,17 @@ function isHostOnlyVariable(name: string): boolean {
   return name.startsWith('VSCODE_') && name !== 'VSCODE_IPC_HOOK_CLI' && !name.startsWith('VSCODE_GIT_');
 }
 
+/** Windows treats variable names without regard to case (Path is PATH); a copied environment does not. */
+function sameVariable(a: string, b: string): boolean {
+  return process.platform === 'win32' ? a.toUpperCase() === b.toUpperCase() : a === b;
+}
+
+/** The value of `name` in `env`, found as the platform would find it. */
+export function environmentValue(env: BaseEnvironment, name: string): string | undefined {
+  const key = Object.keys(env).find((candidate) => sameVariable(candidate, name));
+  return key === undefined ? undefined : env[key];
+}
+
 export function buildEnvironment(overrides: PtySpawnOptions['env'], base: BaseEnvironment = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) {
@@ -56,6 +67,10 @@ export function buildEnvironment(overrides: PtySpawnOptions['env'], base: BaseEn
   env.TERM = 'xterm-256color';
   env.COLORTERM = 'truecolor';
   for (const [name, value] of Object.entries(overrides ?? {})) {
+    // One entry per variable: on Windows an override of PATH replaces the inherited Path.
+    for (const existing of Object.keys(env).filter((key) => key !== name && sameVariable(key, name))) {
+      delete env[existing];
+    }
     if (value === null) {
       delete env[name];
     } else {
@@ -67,7 +82,7 @@ export function buildEnvironment(overrides: PtySpawnOptions['env'], base: BaseEn
 
 export function defaultShell(env: BaseEnvironment = process.env): string {
   if (process.platform === 'win32') {
-    return env.COMSPEC ?? 'cmd.exe';
+    return environmentValue(env, 'COMSPEC') || 'powershell.exe';
   }
   return env.SHELL || '/bin/sh';
 }
@@ -97,8 +112,10 @@ export async function resolveCommand(command: string, cwd: string, env: Record<s
     }
     throw new SessionError('command-not-found', `The command "${command}" does not exist or is not an executable file.`);
   }
-  const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
-  for (const directory of (env.PATH ?? '').split(path.delimiter)) {
+  // Windows tries each PATHEXT extension unless the name has one already (cmd, cmd.exe).
+  const pathExtensions = (environmentValue(env, 'PATHEXT') ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean);
+  const extensions = process.platform === 'win32' && path.extname(command) === '' ? pathExtensions : [''];
+  for (const directory of (environmentValue(env, 'PATH') ?? '').split(path.delimiter)) {
     if (!directory) {
       continue;
     }
@@ -134,20 +151,24 @@ export function validateSize(cols: number, rows: number): void {
   }
 }
 
-/** Fields of /proc/<pid>/stat after the command name, which may itself contain spaces. */
-function procStatFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
+/** Which Windows pseudo-terminal node-pty drives; see windowsPtyOptions. */
+export const WINDOWS_PTY_ENV = 'MILESTONE_TERMINALS_WINDOWS_PTY';
 
-/** The terminal's foreground process group (what Ctrl+C would reach), on Linux. */
-function foregroundProcessGroup(pid: number): number | undefined {
-  const tpgid = Number(procStatFields(pid)?.[5]);
-  return tpgid > 0 ? tpgid : undefined;
+/**
+ * node-pty's Windows backends: ConPTY from Windows itself (the default, as in VS Code),
+ * the conpty.dll and OpenConsole.exe node-pty ships (newer than the system's on older
+ * Windows 10 builds; what VS Code's terminal.integrated.windowsUseConptyDll picks), or
+ * the legacy winpty (the one that runs under wine, where ConPTY does not).
+ */
+export function windowsPtyOptions(env: BaseEnvironment = process.env): pty.IWindowsPtyForkOptions {
+  switch (env[WINDOWS_PTY_ENV]) {
+    case 'conpty-dll':
+      return { useConpty: true, useConptyDll: true };
+    case 'winpty':
+      return { useConpty: false };
+    default:
+      return { useConpty: true };
+  }
 }
 
 /**
@@ -164,6 +185,7 @@ export class PtyProcess extends DisposableBase {
   private readonly exited: Promise<PtyExit>;
   private heldReplicaFd: number | undefined;
   private closing: Promise<PtyExit> | undefined;
+  private readonly processes: TerminalProcessControl;
 
   /** Validates the options, then starts the process. Fails with a SessionError, never half-started. */
   static async spawn(options: PtySpawnOptions = {}, base: BaseEnvironment = process.env): Promise<PtyProcess> {
@@ -177,7 +199,8 @@ export class PtyProcess extends DisposableBase {
     const backend = nodePty();
     let handle: pty.IPty;
     try {
-      handle = backend.spawn(file, [...(options.args ?? [])], { name: env.TERM, cols, rows, cwd, env });
+      const platformOptions = process.platform === 'win32' ? windowsPtyOptions(base) : {};
+      handle = backend.spawn(file, [...(options.args ?? [])], { name: env.TERM, cols, rows, cwd, env, ...platformOptions });
     } catch (error) {
       throw new SessionError('spawn-failed', `Could not start "${file}": ${(error as Error).message}`);
     }
@@ -189,6 +212,7 @@ export class PtyProcess extends DisposableBase {
     readonly file: string,
   ) {
     super();
+    this.processes = terminalProcessControl(handle);
     this.holdReplica();
     this.register(handle.onData((data) => this._onData.fire(data)));
     this.exited = new Promise<PtyExit>((resolve) => {
@@ -243,17 +267,12 @@ export class PtyProcess extends DisposableBase {
     }
   }
 
-  /** SIGINT/SIGTERM go to the terminal's foreground job, as the keyboard would send them; EOF is Ctrl+D. */
+  /** SIGINT/SIGTERM go to the terminal's foreground job, as the keyboard would send them (on Windows as console input, see processTable.ts); EOF is the keyboard's end of input. */
   signal(name: SignalName): void {
     if (this.exitResult) {
       return;
     }
-    if (name === 'EOF') {
-      this.handle.write('\x04');
-      return;
-    }
-    const group = foregroundProcessGroup(this.pid) ?? this.pid;
-    sendSignal(-group, name);
+    this.processes.signal(name);
   }
 
   /** Stops reading output (flow control); the kernel then blocks the writer. */
@@ -266,8 +285,9 @@ export class PtyProcess extends DisposableBase {
   }
 
   /**
-   * Hangs up like a closing terminal (SIGHUP + SIGTERM to every process of the
-   * pty's session), then SIGKILL after `graceMs`. Resolves with the exit.
+   * Hangs up like a closing terminal (SIGHUP + SIGTERM to every process of the pty's
+   * session; on Windows the pseudo console closes), then kills what is left after
+   * `graceMs`. Resolves with the exit.
    */
   close(graceMs = DEFAULT_CLOSE_GRACE_MS): Promise<PtyExit> {
     this.closing ??= this.terminate(graceMs);
@@ -277,25 +297,16 @@ export class PtyProcess extends DisposableBase {
   private async terminate(graceMs: number): Promise<PtyExit> {
     if (!this.exitResult) {
       // Killed after the grace period unless it has ended by then; the timer goes either way.
-      const kill = disposableTimeout(() => void this.signalSession(['SIGKILL']), graceMs);
-      await this.signalSession(['SIGHUP', 'SIGTERM']);
+      const kill = disposableTimeout(() => void this.processes.kill(), graceMs);
+      await this.processes.hangUp();
       await this.exited;
       kill.dispose();
     }
     const exit = await this.exited;
     // Jobs that ignored the hangup would otherwise outlive their terminal.
-    await this.signalMembers(['SIGKILL']);
+    await this.processes.killLeftovers();
     this.dispose();
     return exit;
-  }
-
-  private signalSession(signals: readonly NodeJS.Signals[]): Promise<void> {
-    return signalProcessSession(this.pid, signals, { includeLeaderGroup: true });
-  }
-
-  /** After the leader's exit its pid may be reused by another process group: members only. */
-  private signalMembers(signals: readonly NodeJS.Signals[]): Promise<void> {
-    return signalProcessSession(this.pid, signals, { includeLeaderGroup: false });
   }
 
   /**
@@ -326,7 +337,7 @@ export class PtyProcess extends DisposableBase {
     if (!this.exitResult) {
       // Disposed without close(): do not leave the process running unobserved. The
       // members' kill needs a read of /proc that nobody here waits for (it cannot fail).
-      void this.signalSession(['SIGKILL']);
+      void this.processes.kill();
     }
     this.releaseReplica();
     super.dispose();

@@ -3,7 +3,7 @@ import { closeSync, openSync, promises as fsp } from 'node:fs';
 import { MutableDisposable, disposableTimeout } from '../../sessions';
 import { buildHostArguments } from '../hostCommandLine';
 import { HostError } from '../hostErrors';
-import { defaultHostDirectory, ensureHostDirectories, ensurePrivateDirectory, hostPaths } from '../hostPaths';
+import { defaultHostDirectory, ensureHostDirectories, ensurePrivateDirectory, hostAddress, hostPaths } from '../hostPaths';
 import { SessionHostClient } from './sessionHostClient';
 
 export interface ConnectToSessionHostOptions {
@@ -37,13 +37,14 @@ async function tryConnect(directory: string, options: ConnectToSessionHostOption
   const paths = hostPaths(directory);
   // A socket in a short directory elsewhere (a too-long path): only if that one is ours and private.
   await ensureHostDirectories(paths);
+  const address = await hostAddress(paths);
   let token: string;
   try {
     token = (await fsp.readFile(paths.token, 'utf8')).trim();
   } catch {
     throw new HostError('no-host', `No session host token in ${directory}.`);
   }
-  return SessionHostClient.connect(paths.socket, token, {
+  return SessionHostClient.connect(address, token, {
     clientVersion: options.clientVersion,
     log: options.log,
     requestTimeoutMs: options.requestTimeoutMs,
@@ -94,6 +95,17 @@ export async function connectToSessionHost(options: ConnectToSessionHostOptions)
   }
 }
 
+/**
+ * Starts the host as a detached child. On Unix it gets a session of its own (setsid), so
+ * the window's hangup does not reach it. On Windows libuv starts it with
+ * DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP: no console shared with the extension host
+ * and no Ctrl+C from it. libuv deliberately does not add CREATE_BREAKAWAY_FROM_JOB (it
+ * makes CreateProcess fail under a job that forbids breakaway) and Node offers no way to
+ * ask for it, so the host stays in any job object the extension host is in. No such
+ * job with KILL_ON_JOB_CLOSE is known from VS Code (in microsoft/vscode#90351 a detached
+ * child of an extension outlived VS Code on Windows), but a job set up by whatever
+ * launched VS Code would end the host with it. Only a real Windows run can show which.
+ */
 function startHost(directory: string, options: ConnectToSessionHostOptions): { exitCode: number | null } {
   const status: { exitCode: number | null } = { exitCode: null };
   options.log?.(`starting the session host in ${directory}`);
@@ -103,6 +115,8 @@ function startHost(directory: string, options: ConnectToSessionHostOptions): { e
   try {
     child = spawn(options.execPath ?? process.execPath, [options.hostScript, ...buildHostArguments({ ...options, directory, hostVersion: options.clientVersion })], {
       detached: true,
+      // No console window flashing up for the host on Windows.
+      windowsHide: true,
       stdio: ['ignore', 'ignore', stderr],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });

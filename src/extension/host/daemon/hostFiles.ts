@@ -1,16 +1,43 @@
 /**
- * The files that make a host findable: lock, token and socket, with what this host
- * needs to tell them from another host's. A directory can be wiped under a running
- * host (logout, a tmp cleaner) and another host start in it; then the names are the
- * same but the files are not ours, and removing them would strand that host's sessions.
+ * The files that make a host findable, with what this host needs to tell them from
+ * another host's. A directory can be wiped under a running host (logout, a tmp cleaner)
+ * and another host start in it; then the names are the same but the files are not ours,
+ * and removing them would strand that host's sessions.
  */
 import { promises as fsp } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { ensureHostDirectories, type HostPaths } from '../hostPaths';
 import { HostLock, fileIdentity, sameFile, type FileIdentity } from './hostLock';
+import { PipeHostFiles } from './pipeHostFiles';
 
-export class HostFiles {
+/** Listens on an address (a socket path or a pipe name) with a new listener; rejects with the listen error. */
+export type Listen = (address: string) => Promise<void>;
+
+export interface HostFiles {
+  /**
+   * Makes the host findable, or findable again: re-creates the directory, takes the
+   * lock unless it still holds it (HostError 'already-running' when another host
+   * does), writes the token and, if its address no longer leads here, listens anew.
+   */
+  publish(listen: Listen): Promise<void>;
+  /** Where clients reach this host once published. */
+  readonly address: string | undefined;
+  /** Whether lock, token and address all still lead to this host. */
+  intact(): Promise<boolean>;
+  /** Another host serves the directory now: nothing there is ours to remove any more. */
+  disown(): void;
+  /** Removes what this host published, each file only if it is still the one it made. */
+  removeOwned(): Promise<void>;
+}
+
+/** The platform's way: a socket and a pid lock on Unix, a named pipe that is its own lock on Windows. */
+export function createHostFiles(paths: HostPaths, tokenText: string): HostFiles {
+  return process.platform === 'win32' ? new PipeHostFiles(paths, tokenText) : new SocketHostFiles(paths, tokenText);
+}
+
+/** Unix: lock file, token and a socket renamed into place, each told apart by its inode. */
+class SocketHostFiles implements HostFiles {
   private lock: HostLock | undefined;
   private token: FileIdentity | undefined;
   private socket: FileIdentity | undefined;
@@ -20,12 +47,11 @@ export class HostFiles {
     private readonly tokenText: string,
   ) {}
 
-  /**
-   * Makes the host findable, or findable again: re-creates the directory, takes the
-   * lock unless it still holds it (HostError 'already-running' when another host
-   * does), writes the token and, if the socket path no longer leads here, listens anew.
-   */
-  async publish(listen: (socketPath: string) => Promise<void>): Promise<void> {
+  get address(): string {
+    return this.paths.socket;
+  }
+
+  async publish(listen: Listen): Promise<void> {
     await ensureHostDirectories(this.paths);
     if (!(await this.lock?.isOwned())) {
       this.lock = await HostLock.acquire(this.paths);
@@ -49,19 +75,17 @@ export class HostFiles {
     }
   }
 
-  /** Whether lock, token and socket all still lead to this host. */
   async intact(): Promise<boolean> {
     return (await this.socketIsOurs()) && (await this.tokenIsOurs()) && (this.lock !== undefined && (await this.lock.isOwned()));
   }
 
-  /** Another host serves the directory now: nothing there is ours to remove any more. */
   disown(): void {
     this.lock = undefined;
     this.token = undefined;
     this.socket = undefined;
   }
 
-  /** Removes socket and token, then the lock, each only if it is still the file this host made. */
+  /** Socket and token, then the lock. */
   async removeOwned(): Promise<void> {
     // Another host could replace a file between the check and the removal only if a wipe
     // and its whole start fell into that microsecond gap.

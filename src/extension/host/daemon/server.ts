@@ -34,7 +34,7 @@ import {
   type WireSession,
 } from '../protocol/messages';
 import { Connection } from './connection';
-import { HostFiles } from './hostFiles';
+import { createHostFiles, type HostFiles } from './hostFiles';
 import { HostLog, errorText } from './hostLog';
 import { HostedSession } from './hostedSession';
 import { WindowLinks, type SessionLinks } from './windowLinks';
@@ -84,14 +84,15 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 
 /**
  * The session host: owns the PTYs of every window, outlives any of them, and
- * serves them over a Unix socket in a private directory (see hostPaths.ts).
+ * serves them over a Unix socket in a private directory, or a named pipe on Windows
+ * (see hostPaths.ts and endpoint/).
  * This class listens, authenticates and answers requests; a Connection owns each
  * client's socket and a HostedSession each session's mirror and pauses.
  */
 export class SessionHostServer extends DisposableBase {
   readonly manager: SessionManager;
   readonly paths: HostPaths;
-  /** The listener on the socket path; replaced when the directory was wiped and the host listens again. */
+  /** The listener on the socket path or pipe; replaced when the directory was wiped and the host listens again. */
   private server: net.Server | undefined;
   private readonly connections = new Set<Connection>();
   /** What each window configured: its own policy, which must not decide for the other windows. */
@@ -176,9 +177,9 @@ export class SessionHostServer extends DisposableBase {
       this.appendLog(`a socket in ${this.paths.directory} would pass the OS's limit on socket paths: it goes in ${this.paths.socketDirectory}`);
     }
     this.token = randomBytes(32);
-    this.files = new HostFiles(this.paths, this.token.toString('hex'));
-    await this.files.publish((socketPath) => this.listenOn(socketPath));
-    this.appendLog(`listening on ${this.paths.socket} (pid ${process.pid}, protocol ${PROTOCOL_VERSION}, version ${this.hostVersion})`);
+    this.files = createHostFiles(this.paths, this.token.toString('hex'));
+    await this.files.publish((address) => this.listenOn(address));
+    this.appendLog(`listening on ${this.files.address} (pid ${process.pid}, protocol ${PROTOCOL_VERSION}, version ${this.hostVersion})`);
     if (this.findableCheckMs > 0) {
       this.register(disposableInterval(() => void this.checkFindable(), this.findableCheckMs));
     }
@@ -186,12 +187,17 @@ export class SessionHostServer extends DisposableBase {
     this.updateIdleTimer();
   }
 
-  /** Listens on `socketPath` with a new listener; a previous one stops accepting, its clients stay. */
-  private async listenOn(socketPath: string): Promise<void> {
+  /** Where clients reach this host (a socket path or a pipe name); undefined before it listens. */
+  get address(): string | undefined {
+    return this.files?.address;
+  }
+
+  /** Listens on `address` with a new listener; a previous one stops accepting, its clients stay. */
+  private async listenOn(address: string): Promise<void> {
     const server = net.createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(socketPath, () => {
+      server.listen(address, () => {
         server.off('error', reject);
         resolve();
       });
@@ -219,9 +225,9 @@ export class SessionHostServer extends DisposableBase {
       if (this.shuttingDown) {
         return;
       }
-      await this.files.publish((socketPath) => this.listenOn(socketPath));
+      await this.files.publish((address) => this.listenOn(address));
       await this.reopenLog();
-      this.appendLog(`socket, token or lock of pid ${process.pid} were gone from ${this.paths.directory}; listening again on ${this.paths.socket}`);
+      this.appendLog(`socket, token or lock of pid ${process.pid} were gone from ${this.paths.directory}; listening again on ${this.files.address}`);
     } catch (error) {
       if (isHostError(error, 'already-running')) {
         await this.reopenLog().catch(() => undefined);
