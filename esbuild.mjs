@@ -53,6 +53,8 @@ const builds = [
     logLevel: 'warning',
   },
   { ...node, entryPoints: entries('test/unit', /\.test\.ts$/), outdir: 'out/test/unit' },
+  // The Windows suite, run by a Windows Node under wine (scripts/test-wine.mjs) and on the release's Windows runner.
+  { ...node, entryPoints: entries('test/wine'), outdir: 'out/test/wine' },
   { ...node, entryPoints: entries('test/integration'), outdir: 'out/test/integration' },
   { ...node, entryPoints: entries('test/integration-untrusted'), outdir: 'out/test/integration-untrusted' },
   { ...node, entryPoints: entries('test/e2e'), outdir: 'out/test/e2e' },

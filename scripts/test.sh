@@ -10,11 +10,12 @@ cd "$repo"
 
 # The packaging test looks inside every VSIX (unzip, file), cross-compiles node-pty for
 # linux-arm64 (the aarch64 compilers) and runs it under emulation (qemu-user-static); the
-# workbench script installs the rest.
+# Windows suite runs a Windows Node under wine (wine64, ~700 MB); the workbench script
+# installs the rest.
 if ! command -v unzip >/dev/null || ! command -v file >/dev/null || ! command -v aarch64-linux-gnu-g++ >/dev/null ||
-  ! command -v qemu-aarch64-static >/dev/null; then
+  ! command -v qemu-aarch64-static >/dev/null || ! command -v wine >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    unzip file gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static
+    unzip file gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static wine64 wine
 fi
 npm ci --no-audit --no-fund
 scripts/install-workbench.sh
