@@ -14,7 +14,10 @@ import type { SessionHostClient } from '../../src/extension/host/client/sessionH
 import { isSessionError } from '../../src/extension/sessions';
 import { repoRoot } from './harness';
 
-const SIZE_BUDGET_BYTES = 512 * 1024;
+/** The Windows VSIXs carry ConPTY's OpenConsole.exe and winpty (~1.4 MiB); the others ~290 KiB. */
+function sizeBudgetBytes(target: string): number {
+  return target.startsWith('win32-') ? 3 * 1024 * 1024 : 512 * 1024;
+}
 const EXECUTABLE = '-rwxr-xr-x';
 
 interface NativeFile {
@@ -35,14 +38,40 @@ const TARGETS: Record<string, Record<string, NativeFile>> = {
     'prebuilds/darwin-arm64/pty.node': { kind: /^Mach-O 64-bit arm64 bundle\b/ },
     'prebuilds/darwin-arm64/spawn-helper': { kind: /^Mach-O 64-bit arm64 executable\b/, mode: EXECUTABLE },
   },
+  'win32-x64': windowsNatives('win32-x64', 'x86-64'),
+  'win32-arm64': windowsNatives('win32-arm64', 'Aarch64'),
 };
+
+/** node-pty's Windows prebuilds: PE files for the target's machine type, never their .pdb. */
+function windowsNatives(target: string, machine: string): Record<string, NativeFile> {
+  const pe = (subsystem: string) => new RegExp(`^PE32\\+ executable \\(${subsystem}\\).* ${machine}, for MS Windows`);
+  return {
+    [`prebuilds/${target}/pty.node`]: { kind: pe('DLL') },
+    [`prebuilds/${target}/conpty.node`]: { kind: pe('DLL') },
+    [`prebuilds/${target}/conpty_console_list.node`]: { kind: pe('DLL') },
+    [`prebuilds/${target}/winpty.dll`]: { kind: pe('DLL') },
+    [`prebuilds/${target}/winpty-agent.exe`]: { kind: pe('console') },
+    [`prebuilds/${target}/conpty/conpty.dll`]: { kind: pe('DLL') },
+    [`prebuilds/${target}/conpty/OpenConsole.exe`]: { kind: pe('GUI') },
+  };
+}
+
+/** What node-pty's lib/index.js loads: the Unix terminal, or on Windows the agent, its output worker and the console-list agent. */
+function nodePtyRuntime(target: string): string[] {
+  const common = ['package.json', 'LICENSE', 'lib/index.js', 'lib/utils.js', 'lib/terminal.js', 'lib/eventEmitter2.js'];
+  if (!target.startsWith('win32-')) {
+    return [...common, 'lib/unixTerminal.js'];
+  }
+  const windows = ['windowsTerminal.js', 'windowsPtyAgent.js', 'windowsConoutConnection.js', 'conpty_console_list_agent.js', 'worker/conoutSocketWorker.js', 'shared/conout.js'];
+  return [...common, ...windows.map((name) => `lib/${name}`)];
+}
 
 function vsixOf(target: string): string {
   return join(repoRoot, 'dist-vsix', `milestone-terminals-${target}.vsix`);
 }
 
-/** Everything but the native files: the same in every VSIX. */
-function sharedEntries(): string[] {
+/** Everything but the native files: the same in every VSIX of the target's OS. */
+function sharedEntries(target: string): string[] {
   return [
     'extension.vsixmanifest',
     '[Content_Types].xml',
@@ -54,8 +83,7 @@ function sharedEntries(): string[] {
     ...readdirSync(join(repoRoot, 'media'), { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
       .map((entry) => `extension/${join(entry.parentPath, entry.name).slice(repoRoot.length + 1)}`),
-    // node-pty's Unix runtime: what lib/index.js loads outside Windows.
-    ...['package.json', 'LICENSE', 'lib/index.js', 'lib/utils.js', 'lib/unixTerminal.js', 'lib/terminal.js', 'lib/eventEmitter2.js'].map((name) => `extension/node_modules/node-pty/${name}`),
+    ...nodePtyRuntime(target).map((name) => `extension/node_modules/node-pty/${name}`),
   ];
 }
 
@@ -87,10 +115,13 @@ describe('the per-platform VSIXs', () => {
     describe(target, () => {
       it('holds exactly its allow-list, within the size budget', () => {
         const vsix = vsixOf(target);
-        const expected = [...sharedEntries(), ...Object.keys(natives).map((name) => `extension/node_modules/node-pty/${name}`)];
-        assert.deepEqual([...entryModes(vsix).keys()].sort(), expected.sort());
+        const expected = [...sharedEntries(target), ...Object.keys(natives).map((name) => `extension/node_modules/node-pty/${name}`)];
+        const entries = [...entryModes(vsix).keys()];
+        assert.deepEqual(entries.sort(), expected.sort());
+        assert.deepEqual(entries.filter((entry) => entry.endsWith('.pdb')), [], 'no debug symbols');
+        assert.deepEqual(entries.filter((entry) => /\/prebuilds\/[^/]+\//.test(entry) && !entry.includes(`/prebuilds/${target}/`)), [], "no other platform's prebuilds");
         const size = statSync(vsix).size;
-        assert.ok(size <= SIZE_BUDGET_BYTES, `${target}: ${size} bytes, over the budget of ${SIZE_BUDGET_BYTES}`);
+        assert.ok(size <= sizeBudgetBytes(target), `${target}: ${size} bytes, over the budget of ${sizeBudgetBytes(target)}`);
       });
 
       it('says its target in the manifest and in dist/package-target.json', () => {
@@ -107,7 +138,8 @@ describe('the per-platform VSIXs', () => {
           for (const [name, { kind, mode }] of Object.entries(natives)) {
             const entry = `extension/node_modules/node-pty/${name}`;
             const copy = join(scratch, name.replaceAll('/', '_'));
-            writeFileSync(copy, execFileSync('unzip', ['-p', vsixOf(target), entry]));
+            // OpenConsole.exe is over a megabyte, execFileSync's default buffer.
+            writeFileSync(copy, execFileSync('unzip', ['-p', vsixOf(target), entry], { maxBuffer: 16 * 1024 * 1024 }));
             assert.match(execFileSync('file', ['-b', copy], { encoding: 'utf8' }), kind, entry);
             if (mode !== undefined) {
               assert.equal(modes.get(entry), mode, `${entry} mode`);
