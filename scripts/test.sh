@@ -14,8 +14,11 @@ cd "$repo"
 # installs the rest.
 if ! command -v unzip >/dev/null || ! command -v file >/dev/null || ! command -v aarch64-linux-gnu-g++ >/dev/null ||
   ! command -v qemu-aarch64-static >/dev/null || ! command -v wine >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    unzip file gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static wine64 wine
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    unzip file gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static
+  # wine with its recommended libraries: the set the Windows suite was verified with.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wine64 wine
 fi
 npm ci --no-audit --no-fund
 scripts/install-workbench.sh
