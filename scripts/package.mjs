@@ -25,7 +25,7 @@ const nodePtyDirectory = dirname(createRequire(join(repo, 'package.json')).resol
 /** Measured 2026-11-28: each VSIX is 282–289 KiB; a budget well above that still catches a stray dependency or binary. */
 const SIZE_BUDGET_BYTES = 512 * 1024;
 
-const EXTENSION_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/extension.js', 'dist/sessionHost.js', 'dist/webview.js', 'dist/webview.css'];
+const EXTENSION_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'api/milestone-terminals.d.ts', 'dist/extension.js', 'dist/sessionHost.js', 'dist/webview.js', 'dist/webview.css'];
 /** What lib/index.js loads on macOS and Linux: the Windows terminal, agent and ConPTY workers never. */
 const NODE_PTY_UNIX_RUNTIME = ['LICENSE', 'lib/index.js', 'lib/utils.js', 'lib/unixTerminal.js', 'lib/terminal.js', 'lib/eventEmitter2.js'];
 
