@@ -3,18 +3,18 @@ import * as vscode from 'vscode';
 import { affectsSessionSettings, sessionSettings } from './milestones/settings';
 import { getSessionHostManager, resetSessionHostManager, type SessionHostManager } from './host/client/sessionHostManager';
 import { MilestoneService } from './milestones/milestoneService';
-import { parseMilestoneSpec } from './milestones/milestoneSpec';
 import { SavedScreens } from './milestones/savedScreens';
-import { getSessionManager, resetSessionManager, type SessionSnapshot, type TerminalSessionManager } from './sessions';
-import { registerCommands, type OpenedTerminal } from './ui/commands';
+import type { MilestoneTerminalsExports } from '../../api/milestone-terminals';
+import { registerApiCommands } from './api/apiCommands';
+import { MilestoneApi } from './api/milestoneApi';
+import { getSessionManager, resetSessionManager, type TerminalSessionManager } from './sessions';
+import { registerCommands } from './ui/commands';
 import { SessionTreeProvider, showHostStatus } from './ui/sessionTree';
 import { TerminalPanels } from './ui/terminalPanels';
+import { registerUriHandler } from './ui/uriHandler';
 
-/** The API other extensions get from `vscode.extensions.getExtension(...).exports`. */
-export interface MilestoneTerminalsApi {
-  openMilestoneTerminal(spec: { milestoneId: string; cwd?: string; command?: string; args?: string[]; env?: Record<string, string>; title?: string }): Promise<OpenedTerminal | undefined>;
-  listSessions(): SessionSnapshot[];
-}
+/** The API other extensions get from `vscode.extensions.getExtension(...).exports`; typed in api/milestone-terminals.d.ts. */
+export type MilestoneTerminalsApi = MilestoneTerminalsExports;
 
 /**
  * Work that must finish before the extension host goes away: saving every screen and
@@ -54,6 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Milest
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const service = new MilestoneService(manager, new SavedScreens(path.join(storage, 'sessions'), log), log);
   const panels = new TerminalPanels(context.extensionUri, service);
+  const api = new MilestoneApi(service);
   const tree = new SessionTreeProvider(manager);
   const treeView = vscode.window.createTreeView('milestoneTerminals.sessions', { treeDataProvider: tree, showCollapseAll: false });
   tree.watchVisibility(treeView);
@@ -63,6 +64,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Milest
     tree,
     treeView,
     registerCommands(service, panels),
+    api,
+    registerApiCommands(api, log),
+    registerUriHandler(service, panels),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsSessionSettings(event)) {
         manager.configure(sessionSettings()).catch((error: Error) => log.error(`Could not apply the changed settings: ${error.message}`));
@@ -95,10 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Milest
       await resetSessionManager();
     }
   };
-  return {
-    openMilestoneTerminal: async (spec) => vscode.commands.executeCommand<OpenedTerminal | undefined>('milestoneTerminals.open', parseMilestoneSpec(spec, 'API call')),
-    listSessions: () => manager.list(),
-  };
+  return api;
 }
 
 export async function deactivate(): Promise<void> {

@@ -79,6 +79,8 @@ function sharedEntries(target: string): string[] {
     'extension/readme.md',
     'extension/LICENSE.txt',
     'extension/changelog.md',
+    // The API's typings, for extensions that call it.
+    'extension/api/milestone-terminals.d.ts',
     ...['extension.js', 'sessionHost.js', 'webview.js', 'webview.css', 'package-target.json'].map((name) => `extension/dist/${name}`),
     ...readdirSync(join(repoRoot, 'media'), { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())

@@ -92,14 +92,23 @@ export class MilestoneService extends DisposableBase {
     await this.screens.delete(session.milestoneId);
   }
 
-  /** Ends the milestone's process if it runs and starts it again with the same options (or its definition). */
+  /**
+   * Ends the milestone's process if it runs and starts it again with the same options. A
+   * milestone without a session (gone with a reboot, or expired) starts from its saved options
+   * or its definition, whose `resumeArgs`, if any, replace its `args`: it resumes its work.
+   */
   async restart(milestoneId: string): Promise<Session> {
     const current = this.manager.getByMilestone(milestoneId);
-    const options = current?.options ?? (await this.screens.load(milestoneId))?.options ?? this.sessionOptions(await this.withDefinition({ milestoneId }));
     if (current) {
+      const options = current.options;
       await this.manager.close(current.id);
+      return this.manager.create(options);
     }
-    return this.manager.create(options);
+    const defined = await this.withDefinition({ milestoneId });
+    if (defined.resumeArgs) {
+      return this.manager.create(this.sessionOptions({ ...defined, args: defined.resumeArgs }));
+    }
+    return this.manager.create((await this.screens.load(milestoneId))?.options ?? this.sessionOptions(defined));
   }
 
   sessionOptions(spec: MilestoneSpec): SessionOptions {

@@ -10,6 +10,8 @@ export interface MilestoneSpec {
   readonly cwd?: string;
   readonly command?: string;
   readonly args?: readonly string[];
+  /** Used instead of `args` by Restart when the milestone's session is gone (a reboot, an expired session): how to resume rather than start. */
+  readonly resumeArgs?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
 }
 
@@ -41,6 +43,14 @@ function optionalString(raw: Record<string, unknown>, key: string, where: string
   return value;
 }
 
+function optionalStrings(raw: Record<string, unknown>, key: string, where: string): string[] | undefined {
+  const value = raw[key];
+  if (value !== undefined && (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))) {
+    throw new SpecError('invalid-spec', `${where}: "${key}" must be an array of strings.`);
+  }
+  return value;
+}
+
 /**
  * Checks an untyped milestone description (command arguments, settings, JSON file)
  * and returns a clean spec, or throws a SpecError saying what is wrong.
@@ -54,10 +64,8 @@ export function parseMilestoneSpec(raw: unknown, where: string, baseDir?: string
   }
   const record = raw as Record<string, unknown>;
   const milestoneId = normalizeMilestoneId(record.milestoneId ?? record.id);
-  const args = record.args;
-  if (args !== undefined && (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string'))) {
-    throw new SpecError('invalid-spec', `${where}: "args" must be an array of strings.`);
-  }
+  const args = optionalStrings(record, 'args', where);
+  const resumeArgs = optionalStrings(record, 'resumeArgs', where);
   const env = record.env;
   if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env) || !Object.values(env).every((value) => typeof value === 'string'))) {
     throw new SpecError('invalid-spec', `${where}: "env" must map names to strings.`);
@@ -68,11 +76,12 @@ export function parseMilestoneSpec(raw: unknown, where: string, baseDir?: string
     title: optionalString(record, 'title', where) ?? optionalString(record, 'label', where),
     cwd: cwd === undefined ? undefined : path.resolve(baseDir ?? '', expandHome(cwd)),
     command: optionalString(record, 'command', where),
-    args: args as string[] | undefined,
+    args,
+    resumeArgs,
     env: env as Record<string, string> | undefined,
   };
 }
 
 export function specChoosesProcess(spec: MilestoneSpec): boolean {
-  return spec.command !== undefined || spec.cwd !== undefined || spec.env !== undefined || spec.args !== undefined;
+  return spec.command !== undefined || spec.cwd !== undefined || spec.env !== undefined || spec.args !== undefined || spec.resumeArgs !== undefined;
 }

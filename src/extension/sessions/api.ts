@@ -37,6 +37,16 @@ export interface TerminalSession {
    * delivered after it is not.
    */
   screen(): Promise<string>;
+  /**
+   * The scrollback and screen as plain text lines (no escape sequences; see bufferText), with
+   * every output chunk `onData` delivered before the call.
+   */
+  screenText(): Promise<string[]>;
+  /**
+   * While held, `onData` delivers all of the session's output, without counting as a view
+   * (for expiry or the views count): a window's proxy of a session it does not show gets none otherwise.
+   */
+  watchOutput(): Disposable;
   clearReplay(): void;
   info(): SessionInfo;
   snapshot(): SessionSnapshot;

@@ -9,3 +9,4 @@ export * from './ptyProcess';
 export * from './replayBuffer';
 export * from './session';
 export * from './sessionManager';
+export * from './plainText';

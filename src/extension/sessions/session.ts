@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SessionInfo, SignalName } from '../../shared/protocol';
 import type { TerminalSession } from './api';
 import { DisposableBase, Emitter, toDisposable, type Disposable, type Event } from './lifecycle';
+import { plainTextLines } from './plainText';
 import { PtyProcess, type BaseEnvironment, type PtyExit, type PtySpawnOptions } from './ptyProcess';
 import { DEFAULT_REPLAY_BUFFER_BYTES, ReplayBuffer } from './replayBuffer';
 
@@ -140,6 +141,16 @@ export class Session extends DisposableBase implements TerminalSession {
 
   screen(): Promise<string> {
     return Promise.resolve(this.replay.getReplay());
+  }
+
+  /** Only the replay is kept here, not a parsed screen: its text with line ends, without cursor movements applied. */
+  screenText(): Promise<string[]> {
+    return Promise.resolve(plainTextLines(this.replay.getReplay()));
+  }
+
+  /** In process every output chunk reaches onData anyway. */
+  watchOutput(): Disposable {
+    return toDisposable(() => undefined);
   }
 
   clearReplay(): void {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { loadDefinedMilestones } from '../milestones/definedMilestones';
 import { parseMilestoneSpec, type MilestoneSpec } from '../milestones/milestoneSpec';
 import type { MilestoneService } from '../milestones/milestoneService';
-import { DisposableStore, type TerminalSession as Session } from '../sessions';
+import { DisposableStore, normalizeMilestoneId, type TerminalSession as Session } from '../sessions';
 import { escapeIcons, milestoneIdProblem } from './displayText';
 import { describeFailure } from './errorReport';
 import { SessionPseudoterminal } from './sessionPseudoterminal';
@@ -97,6 +97,11 @@ function isSession(value: unknown): value is Session {
   return typeof value === 'object' && value !== null && typeof (value as Session).attach === 'function' && typeof (value as Session).milestoneId === 'string';
 }
 
+/** `{ milestoneId }` from a keybinding or another extension (a session, from the tree, also has one). */
+function isMilestoneReference(value: unknown): value is { milestoneId: unknown } {
+  return typeof value === 'object' && value !== null && 'milestoneId' in value && !isSession(value);
+}
+
 /** A session from a tree item, a session id (keybindings, other extensions), or a pick. */
 async function resolveSession(service: MilestoneService, argument: unknown, placeholder: string): Promise<Session | undefined> {
   if (isSession(argument)) {
@@ -173,9 +178,12 @@ export function registerCommands(service: MilestoneService, panels: TerminalPane
     register(
       'milestoneTerminals.restart',
       guarded('Restart Milestone Terminal', async (argument?: unknown) => {
-        const session = await resolveSession(service, argument, 'Session to restart');
-        if (session) {
-          const restarted = await service.restart(session.milestoneId);
+        // `{ milestoneId }` restarts a milestone that may have no session (gone after a reboot, or expired): see MilestoneService.restart.
+        const milestoneId = isMilestoneReference(argument)
+          ? normalizeMilestoneId(argument.milestoneId)
+          : (await resolveSession(service, argument, 'Session to restart'))?.milestoneId;
+        if (milestoneId !== undefined) {
+          const restarted = await service.restart(milestoneId);
           panels.show(restarted, { preserveFocus: true });
         }
       }),

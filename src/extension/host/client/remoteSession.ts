@@ -131,6 +131,12 @@ export class RemoteSession extends DisposableBase implements TerminalSession {
     return toDisposable(() => this.host.notify({ method: 'detach', sessionId: this.id }));
   }
 
+  /** Until disposed the host sends this window the session's output, as for a view, without counting one. */
+  watchOutput(): Disposable {
+    this.host.notify({ method: 'watchOutput', sessionId: this.id });
+    return toDisposable(() => this.host.notify({ method: 'unwatchOutput', sessionId: this.id }));
+  }
+
   write(data: string): void {
     if (this.state === 'exited') {
       throw new SessionError('session-exited', `Session ${this.id} has ended or its host is gone; input was not sent.`);
@@ -174,6 +180,10 @@ export class RemoteSession extends DisposableBase implements TerminalSession {
         this.screenInFlight = undefined;
       });
     return this.screenInFlight;
+  }
+
+  async screenText(): Promise<string[]> {
+    return (await this.host.request({ method: 'screenText', sessionId: this.id })).lines;
   }
 
   clearReplay(): void {

@@ -30,6 +30,8 @@ export class Connection extends DisposableBase {
   private authenticatedAs: string | undefined;
   /** Views this client attached, per session id; each entry counts in the session. */
   private readonly attachments = new Map<string, Disposable[]>();
+  /** How many output watches (no view) this client holds, per session id. */
+  private readonly watches = new Map<string, number>();
   private readonly held = new Map<string, HeldOutput>();
   private readonly helloTimer = this.register(new MutableDisposable());
 
@@ -119,12 +121,27 @@ export class Connection extends DisposableBase {
     }
   }
 
-  /** Forgets the session (it closed): its views are gone. */
+  /** The client reads the session's output without a view; counted, like views. */
+  watchOutput(sessionId: string): void {
+    this.watches.set(sessionId, (this.watches.get(sessionId) ?? 0) + 1);
+  }
+
+  unwatchOutput(sessionId: string): void {
+    const count = (this.watches.get(sessionId) ?? 0) - 1;
+    if (count > 0) {
+      this.watches.set(sessionId, count);
+    } else {
+      this.watches.delete(sessionId);
+    }
+  }
+
+  /** Forgets the session (it closed): its views and watches are gone. */
   forget(sessionId: string): void {
     for (const attachment of this.attachments.get(sessionId) ?? []) {
       attachment.dispose();
     }
     this.attachments.delete(sessionId);
+    this.watches.delete(sessionId);
   }
 
   /** From now on output of the session waits until releaseOutput: a screen is being taken. */
@@ -150,9 +167,9 @@ export class Connection extends DisposableBase {
     }
   }
 
-  /** Only sessions this client shows: a window pays nothing for output it does not display. */
+  /** Only sessions this client shows or watches: a window pays nothing for output it does not use. */
   sendOutput(sessionId: string, frame: Buffer): void {
-    if (!this.attachments.has(sessionId)) {
+    if (!this.attachments.has(sessionId) && !this.watches.has(sessionId)) {
       return;
     }
     const held = this.held.get(sessionId);
@@ -213,6 +230,7 @@ export class Connection extends DisposableBase {
       }
     }
     this.attachments.clear();
+    this.watches.clear();
     this.held.clear();
     this._onDidClose.fire();
     if (this.authenticated) {

@@ -525,6 +525,16 @@ export class SessionHostServer extends DisposableBase {
       case 'clearReplay':
         this.hostedOrThrow(request.sessionId).clearReplay();
         return {};
+      case 'screenText':
+        return { lines: await this.hostedOrThrow(request.sessionId).mirror.text() };
+      case 'watchOutput':
+        this.hostedOrThrow(request.sessionId);
+        connection.watchOutput(request.sessionId);
+        return {};
+      case 'unwatchOutput':
+        this.hostedOrThrow(request.sessionId);
+        connection.unwatchOutput(request.sessionId);
+        return {};
       case 'configure':
         this.connectionSettings.set(connection, request.settings);
         // The cap is the user's machine setting: the window that changed it last decides.

@@ -1,5 +1,6 @@
 import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from '@xterm/headless';
+import { bufferText } from '../../../shared/screenText';
 import { PARSING_OPTIONS, configureParsing } from '../../../shared/terminalParsing';
 import { SEQUENCE_LOOKBACK_CHARS, unterminatedSequence, type Disposable } from '../../sessions';
 
@@ -35,8 +36,8 @@ export class TerminalMirror implements Disposable {
   /** The end of what was written, to find an escape sequence split across chunks. */
   private tail = '';
   private throttled = false;
-  /** Screens asked for and not yet serialized, answered on dispose so no caller waits forever. */
-  private readonly pendingScreens = new Set<() => void>();
+  /** Screens asked for and not yet read, answered on dispose so no caller waits forever. */
+  private readonly pendingReads = new Set<() => void>();
   private disposed = false;
 
   constructor(
@@ -83,20 +84,27 @@ export class TerminalMirror implements Disposable {
     this.afterParsing(() => this.terminal.clear());
   }
 
-  /**
-   * The screen after every chunk written before this call, and none written after:
-   * xterm parses asynchronously, so serialize in the callback of an empty write.
-   */
+  /** The screen after every chunk written before this call, and none written after. */
   screen(): Promise<string> {
     // A chunk may end inside an escape sequence: the parser holds that part, the
     // serialized screen does not, so it is appended for the next output to complete.
     const openSequence = unterminatedSequence(this.tail);
+    return this.readAfterParsing(() => this.serializer.serialize() + openSequence);
+  }
+
+  /** The scrollback and screen as plain text lines (see bufferText), after every chunk written before this call. */
+  text(): Promise<string[]> {
+    return this.readAfterParsing(() => bufferText(this.terminal.buffer.active));
+  }
+
+  /** xterm parses asynchronously: the read runs in the callback of an empty write. */
+  private readAfterParsing<T>(read: () => T): Promise<T> {
     return new Promise((resolve) => {
       const answer = () => {
-        this.pendingScreens.delete(answer);
-        resolve(this.serializer.serialize() + openSequence);
+        this.pendingReads.delete(answer);
+        resolve(read());
       };
-      this.pendingScreens.add(answer);
+      this.pendingReads.add(answer);
       this.afterParsing(answer);
     });
   }
@@ -113,7 +121,7 @@ export class TerminalMirror implements Disposable {
     if (this.disposed) {
       return;
     }
-    for (const answer of [...this.pendingScreens]) {
+    for (const answer of [...this.pendingReads]) {
       answer();
     }
     this.disposed = true;

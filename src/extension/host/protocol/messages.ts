@@ -10,7 +10,7 @@ import { KindedError, SESSION_ERROR_KINDS, SessionSettingLimits, kindGuard, type
  * Bumped on any incompatible change to frames or messages. See hostPaths.ts for
  * what a client does about a host that speaks another version.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /**
  * A client's pause of a session lasts this long unless the client asks again; a client
@@ -86,6 +86,14 @@ export type HostRequest =
   | { readonly method: 'resume'; readonly sessionId: string }
   | { readonly method: 'clearReplay'; readonly sessionId: string }
   | { readonly method: 'screen'; readonly sessionId: string }
+  /** The screen and scrollback as plain text lines (see bufferText), for the API's readScreen. */
+  | { readonly method: 'screenText'; readonly sessionId: string }
+  /**
+   * The client reads the session's output without showing it (the API waits on it): its
+   * output goes to this client until the matching unwatchOutput, and no view is counted.
+   */
+  | { readonly method: 'watchOutput'; readonly sessionId: string }
+  | { readonly method: 'unwatchOutput'; readonly sessionId: string }
   | { readonly method: 'configure'; readonly settings: SessionSettings };
 
 export type HostMethod = HostRequest['method'];
@@ -114,6 +122,9 @@ export interface HostResults {
   resume: Record<string, never>;
   clearReplay: Record<string, never>;
   screen: { readonly screen: string };
+  screenText: { readonly lines: string[] };
+  watchOutput: Record<string, never>;
+  unwatchOutput: Record<string, never>;
   configure: Record<string, never>;
 }
 
@@ -311,6 +322,9 @@ function parseRequest(value: unknown): HostRequest {
     case 'resume':
     case 'clearReplay':
     case 'screen':
+    case 'screenText':
+    case 'watchOutput':
+    case 'unwatchOutput':
       return { method, sessionId: sessionId(fields) };
     case 'resize':
       return { method, sessionId: sessionId(fields), cols: integer(fields, 'cols', 1, MessageLimits.maxCols), rows: integer(fields, 'rows', 1, MessageLimits.maxRows) };
@@ -467,6 +481,13 @@ export function parseResult<M extends HostMethod>(method: M, value: unknown): Ho
       return { closed: fields.closed } as HostResults[M];
     case 'screen':
       return { screen: string(fields, 'screen', Number.MAX_SAFE_INTEGER) } as HostResults[M];
+    case 'screenText': {
+      const lines = fields.lines;
+      if (!Array.isArray(lines) || !lines.every((line) => typeof line === 'string')) {
+        throw new MessageError('invalid-field', '"lines" must be an array of strings.');
+      }
+      return { lines } as HostResults[M];
+    }
     default:
       return {} as HostResults[M];
   }
