@@ -7,7 +7,9 @@ import { parseMilestoneSpec } from './milestones/milestoneSpec';
 import { SavedScreens } from './milestones/savedScreens';
 import { getSessionManager, resetSessionManager, type SessionSnapshot, type TerminalSessionManager } from './sessions';
 import { registerCommands, type OpenedTerminal } from './ui/commands';
+import { AttentionNotifier } from './ui/attention';
 import { SessionTreeProvider, showHostStatus } from './ui/sessionTree';
+import { Transcripts } from './ui/transcript';
 import { TerminalPanels } from './ui/terminalPanels';
 
 /** The API other extensions get from `vscode.extensions.getExtension(...).exports`. */
@@ -63,6 +65,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Milest
     tree,
     treeView,
     registerCommands(service, panels),
+    new AttentionNotifier(manager, panels, treeView),
+    new Transcripts(manager, log),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsSessionSettings(event)) {
         manager.configure(sessionSettings()).catch((error: Error) => log.error(`Could not apply the changed settings: ${error.message}`));
