@@ -26,9 +26,9 @@ export function describeSession(session: Session, now = Date.now()): string {
   }
   const { activity, lastOutputAt } = session.info();
   if (activity === 'working') {
-    return `working · pid ${session.pid}`;
+    return `running · pid ${session.pid} · working`;
   }
-  return `idle ${formatDuration(now - (lastOutputAt ?? session.createdAt))} · pid ${session.pid}`;
+  return `running · pid ${session.pid} · idle ${formatDuration(now - (lastOutputAt ?? session.createdAt))}`;
 }
 
 /** The row's text: what the session asks for, if anything, then its state. */
