@@ -9,7 +9,9 @@ import { registerApiCommands } from './api/apiCommands';
 import { MilestoneApi } from './api/milestoneApi';
 import { getSessionManager, resetSessionManager, type TerminalSessionManager } from './sessions';
 import { registerCommands } from './ui/commands';
+import { AttentionNotifier } from './ui/attention';
 import { SessionTreeProvider, showHostStatus } from './ui/sessionTree';
+import { Transcripts } from './ui/transcript';
 import { TerminalPanels } from './ui/terminalPanels';
 import { registerUriHandler } from './ui/uriHandler';
 
@@ -67,6 +69,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Milest
     api,
     registerApiCommands(api, log),
     registerUriHandler(service, panels),
+    new AttentionNotifier(manager, panels, treeView),
+    new Transcripts(manager, log),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsSessionSettings(event)) {
         manager.configure(sessionSettings()).catch((error: Error) => log.error(`Could not apply the changed settings: ${error.message}`));

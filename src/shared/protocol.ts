@@ -71,6 +71,19 @@ export interface SessionInfo {
   readonly exitSignal: number | undefined;
   /** Epoch milliseconds when the process ended. */
   readonly exitedAt: number | undefined;
+  /** Set while the session asks for the user (a bell, a notification, an unwatched exit) and nobody has looked yet. */
+  readonly attention?: SessionAttentionInfo;
+  /** 'working': output within the last few seconds. */
+  readonly activity?: 'working' | 'idle';
+  /** Epoch milliseconds of the last output, if there was any. */
+  readonly lastOutputAt?: number;
+}
+
+/** Why a session needs the user; `message` is the program's text, already sanitised. */
+export interface SessionAttentionInfo {
+  readonly reason: 'bell' | 'notification' | 'exit';
+  readonly message?: string;
+  readonly at: number;
 }
 
 /** Appearance taken from VS Code settings and theme; colours come from CSS variables. */

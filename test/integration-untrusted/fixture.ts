@@ -8,8 +8,8 @@ export const PROOF_SETTING = { section: 'editor', key: 'tabSize', value: 3 };
 export const CHOSEN_FOLDER = 'chosen-by-the-workspace';
 export const FROM_SETTINGS = 'from-workspace-settings';
 export const FROM_FILE = 'from-milestones-json';
-/** Settings that would close every window's detached sessions within a second, and starve their replay. */
-export const SHORTENING_SETTINGS = { detachedTimeoutMinutes: 0.001, replayBufferKiB: 1, maxSessions: 1 };
+/** Settings that would close every window's detached sessions within a second, starve their replay, and drop their transcripts. */
+export const SHORTENING_SETTINGS = { detachedTimeoutMinutes: 0.001, replayBufferKiB: 1, maxSessions: 1, transcriptMaxMiB: 0, transcriptRetentionDays: 0.05 };
 
 export function writeUntrustedWorkspace(workspace: string): void {
   const dotVscode = path.join(workspace, '.vscode');
@@ -22,6 +22,8 @@ export function writeUntrustedWorkspace(workspace: string): void {
     'milestoneTerminals.detachedTimeoutMinutes': SHORTENING_SETTINGS.detachedTimeoutMinutes,
     'milestoneTerminals.replayBufferKiB': SHORTENING_SETTINGS.replayBufferKiB,
     'milestoneTerminals.maxSessions': SHORTENING_SETTINGS.maxSessions,
+    'milestoneTerminals.transcriptMaxMiB': SHORTENING_SETTINGS.transcriptMaxMiB,
+    'milestoneTerminals.transcriptRetentionDays': SHORTENING_SETTINGS.transcriptRetentionDays,
   };
   fs.writeFileSync(path.join(dotVscode, 'settings.json'), JSON.stringify(settings, null, 2));
   fs.writeFileSync(path.join(dotVscode, 'milestones.json'), JSON.stringify([{ id: FROM_FILE, command: 'sleep', args: ['2345'] }]));

@@ -40,8 +40,14 @@ describe('Milestone Terminals in an untrusted workspace (restricted mode)', () =
     assert.equal(vscode.workspace.getConfiguration(PROOF_SETTING.section).get(PROOF_SETTING.key), PROOF_SETTING.value);
   });
 
-  it(`ignores the workspace's session timeout (${SHORTENING_SETTINGS.detachedTimeoutMinutes} min), buffer size and session cap: they are the user's policy for every window`, () => {
-    assert.deepEqual(sessionSettings(), { detachedTimeoutMs: 5 * 60_000, replayBufferBytes: 64 * 1024, maxSessions: 100 });
+  it(`ignores the workspace's session timeout (${SHORTENING_SETTINGS.detachedTimeoutMinutes} min), buffer size, session cap and transcripts: they are the user's policy for every window`, () => {
+    assert.deepEqual(sessionSettings(), {
+      detachedTimeoutMs: 5 * 60_000,
+      replayBufferBytes: 64 * 1024,
+      maxSessions: 100,
+      transcriptMaxBytes: 32 * 1024 * 1024,
+      transcriptRetentionMs: 7 * 24 * 60 * 60_000,
+    });
   });
 
   it("a detached session outlives the workspace's 0.001-minute timeout", async function () {

@@ -25,15 +25,32 @@ export function sessionSettings(): SessionSettings {
   const timeoutMinutes = userValue('detachedTimeoutMinutes', 5);
   const keptMinutes = timeoutMinutes <= 0 ? 0 : Math.max(MIN_DETACHED_TIMEOUT_MINUTES, timeoutMinutes);
   const maxSessions = userValue('maxSessions', DEFAULT_MAX_SESSIONS);
+  const transcriptMiB = userValue('transcriptMaxMiB', 32);
+  const retentionDays = userValue('transcriptRetentionDays', 7);
   return {
     replayBufferBytes: clamp(Math.round(replayKiB * 1024), SessionSettingLimits.minReplayBufferBytes, SessionSettingLimits.maxReplayBufferBytes),
     detachedTimeoutMs: clamp(Math.round(keptMinutes * 60_000), 0, SessionSettingLimits.maxDetachedTimeoutMs),
     maxSessions: clamp(Math.round(maxSessions), 1, SessionSettingLimits.maxSessions),
+    transcriptMaxBytes: clamp(Math.round(transcriptMiB * 1024 * 1024), 0, SessionSettingLimits.maxTranscriptBytes),
+    transcriptRetentionMs: clamp(Math.round(retentionDays * 24 * 60 * 60_000), MIN_TRANSCRIPT_RETENTION_MS, SessionSettingLimits.maxTranscriptRetentionMs),
   };
 }
 
+/** A transcript is kept at least an hour after its last output, whatever the setting says. */
+const MIN_TRANSCRIPT_RETENTION_MS = 60 * 60_000;
+
+const SESSION_SETTING_KEYS = ['replayBufferKiB', 'detachedTimeoutMinutes', 'maxSessions', 'transcriptMaxMiB', 'transcriptRetentionDays'];
+
 export function affectsSessionSettings(event: vscode.ConfigurationChangeEvent): boolean {
-  return event.affectsConfiguration(`${CONFIG_SECTION}.replayBufferKiB`) || event.affectsConfiguration(`${CONFIG_SECTION}.detachedTimeoutMinutes`) || event.affectsConfiguration(`${CONFIG_SECTION}.maxSessions`);
+  return SESSION_SETTING_KEYS.some((key) => event.affectsConfiguration(`${CONFIG_SECTION}.${key}`));
+}
+
+export type AttentionMode = 'off' | 'badge' | 'notify';
+
+/** What a session asking for the user does in this window: nothing, a mark and badge, or also a notification. */
+export function attentionMode(): AttentionMode {
+  const value = vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('attention');
+  return value === 'off' || value === 'badge' ? value : 'notify';
 }
 
 export interface ShellSettings {

@@ -48,6 +48,8 @@ export interface TerminalSession {
    */
   watchOutput(): Disposable;
   clearReplay(): void;
+  /** Someone has seen the session: its attention goes, in every window. */
+  clearAttention(): void;
   info(): SessionInfo;
   snapshot(): SessionSnapshot;
   /**
@@ -70,6 +72,8 @@ export const SessionSettingLimits = {
   maxReplayBufferBytes: 16 * 1024 * 1024,
   /** Each session holds a few of the host's file descriptors and one of the machine's PTYs; the host's fd limit is far above this. */
   maxSessions: 1_000,
+  maxTranscriptBytes: 1024 * 1024 * 1024,
+  maxTranscriptRetentionMs: 365 * 24 * 60 * 60_000,
 } as const;
 
 /** Sessions one host runs at most unless the user chose otherwise. */
@@ -83,6 +87,10 @@ export interface SessionSettings {
   readonly replayBufferBytes: number;
   /** How many sessions may exist at once (running or exited, not yet closed); unset keeps the current cap. */
   readonly maxSessions?: number;
+  /** The session host's transcript of each session it starts from now on, in bytes; 0 keeps none. Unset: the host's default. */
+  readonly transcriptMaxBytes?: number;
+  /** How long the host keeps transcripts of ended sessions; unset: the host's default. */
+  readonly transcriptRetentionMs?: number;
 }
 
 export interface TerminalSessionManager extends Disposable {

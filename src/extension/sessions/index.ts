@@ -1,5 +1,6 @@
 /** The session core: plain Node, no vscode import (see tsconfig.json here). */
 export * from './api';
+export * from './attention';
 export * from './errors';
 export * from './escapeSequences';
 export * from './lifecycle';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionInfo, SignalName } from '../../shared/protocol';
 import type { TerminalSession } from './api';
+import { SessionSignals } from './attention';
 import { DisposableBase, Emitter, toDisposable, type Disposable, type Event } from './lifecycle';
 import { plainTextLines } from './plainText';
 import { PtyProcess, type BaseEnvironment, type PtyExit, type PtySpawnOptions } from './ptyProcess';
@@ -40,6 +41,8 @@ export class Session extends DisposableBase implements TerminalSession {
   private _attachedViews = 0;
   private _exit: PtyExit | undefined;
   private _exitedAt: number | undefined;
+  /** Attention and activity, scanned from the output here, where it first arrives. */
+  private readonly signals = this.register(new SessionSignals());
 
   private readonly _onData = this.register(new Emitter<string>());
   /** Output, in order, after it was added to the replay buffer. */
@@ -65,14 +68,18 @@ export class Session extends DisposableBase implements TerminalSession {
         this.replay.add(data);
         this._lastActivity = Date.now();
         this._onData.fire(data);
+        this.signals.output(data);
       }),
     );
+    this.register(this.signals.onDidChange(() => this._onDidChange.fire(this)));
     this.register(
       pty.onExit((exit) => {
         this._exit = exit;
         this._exitedAt = Date.now();
         this._lastActivity = this._exitedAt;
         this._onExit.fire(exit);
+        // Fires its own change only if nobody was watching; the one below covers the exit.
+        this.signals.exited(this._attachedViews > 0);
         this._onDidChange.fire(this);
       }),
     );
@@ -157,6 +164,10 @@ export class Session extends DisposableBase implements TerminalSession {
     this.replay.clear();
   }
 
+  clearAttention(): void {
+    this.signals.clear();
+  }
+
   touch(): void {
     this._lastActivity = Date.now();
   }
@@ -204,6 +215,9 @@ export class Session extends DisposableBase implements TerminalSession {
       exitCode: this.exitCode,
       exitSignal: this.exitSignal,
       exitedAt: this._exitedAt,
+      attention: this.signals.attention,
+      activity: this.signals.activity,
+      lastOutputAt: this.signals.lastOutputAt,
     };
   }
 

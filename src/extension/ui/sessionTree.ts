@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { describeExitStatus, endedInError } from '../../shared/exitStatus';
+import { CONFIG_SECTION, attentionMode } from '../milestones/settings';
+import { describeAttention } from './attention';
 import { escapeCharacterReferences } from './displayText';
 import { DisposableBase, MutableDisposable, disposableInterval, type SessionSnapshot, type TerminalSession as Session, type TerminalSessionManager } from '../sessions';
 
-/** How often idle times in the tree are refreshed while it is visible. */
-const IDLE_REFRESH_MS = 10_000;
+/** How often idle times in the tree are aged while it is visible (they are shown to the second only in the first minute). */
+const IDLE_REFRESH_MS = 15_000;
 
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));
@@ -22,7 +24,17 @@ export function describeSession(session: Session, now = Date.now()): string {
   if (session.state === 'exited') {
     return session.exitSignal ? describeExitStatus(session) : `exited (${session.exitCode ?? '?'})`;
   }
-  return `running · pid ${session.pid} · idle ${formatDuration(now - session.lastActivity)}`;
+  const { activity, lastOutputAt } = session.info();
+  if (activity === 'working') {
+    return `running · pid ${session.pid} · working`;
+  }
+  return `running · pid ${session.pid} · idle ${formatDuration(now - (lastOutputAt ?? session.createdAt))}`;
+}
+
+/** The row's text: what the session asks for, if anything, then its state. */
+function rowDescription(session: Session): string {
+  const attention = attentionMode() === 'off' ? undefined : session.info().attention;
+  return attention ? `${describeAttention(attention)} · ${describeSession(session)}` : describeSession(session);
 }
 
 /** Shown above the sessions while the session host is connected but silent; cleared when it answers. */
@@ -40,6 +52,13 @@ export class SessionTreeProvider extends DisposableBase implements vscode.TreeDa
   constructor(private readonly manager: TerminalSessionManager) {
     super();
     this.register(manager.onDidChangeSessions(() => this.refresh()));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration(`${CONFIG_SECTION}.attention`)) {
+          this.refresh();
+        }
+      }),
+    );
   }
 
   /** Ticks idle times only while someone can see them. */
@@ -48,7 +67,12 @@ export class SessionTreeProvider extends DisposableBase implements vscode.TreeDa
       if (!view.visible) {
         this.idleRefresh.clear();
       } else if (!this.idleRefresh.value) {
-        this.idleRefresh.value = disposableInterval(() => this.refresh(), IDLE_REFRESH_MS);
+        // Working and idle change with the sessions' own events; this only ages "idle 3m".
+        this.idleRefresh.value = disposableInterval(() => {
+          if (this.manager.all().some((session) => session.state === 'running' && session.info().activity !== 'working')) {
+            this.refresh();
+          }
+        }, IDLE_REFRESH_MS);
       }
     };
     this.register(view.onDidChangeVisibility(update));
@@ -69,9 +93,9 @@ export class SessionTreeProvider extends DisposableBase implements vscode.TreeDa
   getTreeItem(session: Session): vscode.TreeItem {
     const item = new vscode.TreeItem(session.title, vscode.TreeItemCollapsibleState.None);
     item.id = session.id;
-    item.description = describeSession(session);
+    item.description = rowDescription(session);
     item.contextValue = session.state === 'running' ? 'milestoneSession.running' : 'milestoneSession.exited';
-    item.iconPath = sessionIcon(session);
+    item.iconPath = attentionMode() !== 'off' && session.info().attention ? new vscode.ThemeIcon('bell-dot', new vscode.ThemeColor('notificationsWarningIcon.foreground')) : sessionIcon(session);
     item.command = { command: 'milestoneTerminals.openSession', title: 'Open', arguments: [session] };
     return item;
   }
@@ -96,7 +120,7 @@ function sessionIcon(session: Session): vscode.ThemeIcon {
 function sessionTooltip(session: Session, snapshot: SessionSnapshot): vscode.MarkdownString {
   const lines = [
     `Milestone: ${session.milestoneId}`,
-    `State: ${describeSession(session)}`,
+    `State: ${rowDescription(session)}`,
     `Command: ${snapshot.command}`,
     `Started: ${new Date(session.createdAt).toLocaleString()}`,
     `Views attached: ${session.attachedViews} · Output kept: ${(snapshot.replayBytes / 1024).toFixed(1)} KiB`,

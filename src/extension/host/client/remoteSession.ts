@@ -190,6 +190,12 @@ export class RemoteSession extends DisposableBase implements TerminalSession {
     this.host.notify({ method: 'clearReplay', sessionId: this.id });
   }
 
+  clearAttention(): void {
+    if (this.wire.attention && !this.disconnected) {
+      this.host.notify({ method: 'clearAttention', sessionId: this.id });
+    }
+  }
+
   info(): SessionInfo {
     return {
       sessionId: this.id,
@@ -200,6 +206,9 @@ export class RemoteSession extends DisposableBase implements TerminalSession {
       exitCode: this.exitCode,
       exitSignal: this.exitSignal,
       exitedAt: this.exitedAt,
+      attention: this.disconnected ? undefined : this.wire.attention,
+      activity: this.disconnected ? 'idle' : this.wire.activity,
+      lastOutputAt: this.wire.lastOutputAt,
     };
   }
 

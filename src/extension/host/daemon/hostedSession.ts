@@ -2,6 +2,10 @@ import { DisposableBase, Emitter, disposableTimeout, toDisposable, type Disposab
 import { FrameKind, encodeDataFrame } from '../protocol/frames';
 import type { WireSession } from '../protocol/messages';
 import { TerminalMirror } from './terminalMirror';
+import { TranscriptWriter, type TranscriptWriterOptions } from './transcript';
+
+/** Where and how much of a session's output the host keeps on disk. */
+export type TranscriptSettings = Pick<TranscriptWriterOptions, 'directory' | 'maxBytes' | 'onError'>;
 
 /**
  * One session as the host serves it: its frame handle, a mirror of its screen for
@@ -9,6 +13,8 @@ import { TerminalMirror } from './terminalMirror';
  */
 export class HostedSession extends DisposableBase {
   readonly mirror: TerminalMirror;
+  /** Every byte of output on disk; absent when the user keeps no transcripts. */
+  readonly transcript: TranscriptWriter | undefined;
   /** Connections that asked for a pause (each with the timer that ends its lease), plus the mirror while it is behind. */
   private readonly pausers = new Map<object, Disposable | undefined>();
   private ptyPaused = false;
@@ -23,11 +29,22 @@ export class HostedSession extends DisposableBase {
   constructor(
     readonly session: Session,
     readonly handle: number,
+    transcript?: TranscriptSettings,
   ) {
     super();
     this.mirror = this.register(new TerminalMirror(session.cols, session.rows, (pause) => this.setPaused(this.mirror, pause)));
+    this.transcript =
+      transcript &&
+      this.register(
+        new TranscriptWriter({
+          ...transcript,
+          metadata: { sessionId: session.id, milestoneId: session.milestoneId, title: session.title, createdAt: session.createdAt },
+          onBackpressure: (pause) => this.setPaused(this.transcript as object, pause),
+        }),
+      );
     this.register(
       session.onData((data) => {
+        this.transcript?.write(data);
         // Mirror first: a screen request that arrives after this frame went out must include it.
         this.mirror.write(data);
         this._onDidOutput.fire(encodeDataFrame(FrameKind.Output, handle, data));

@@ -37,6 +37,8 @@ import { Connection } from './connection';
 import { createHostFiles, type HostFiles } from './hostFiles';
 import { HostLog, errorText } from './hostLog';
 import { HostedSession } from './hostedSession';
+import { DEFAULT_TRANSCRIPT_MAX_BYTES, DEFAULT_TRANSCRIPT_RETENTION_MS } from './transcript';
+import { sweepTranscripts, transcriptDirectory } from './transcriptFiles';
 import { WindowLinks, type SessionLinks } from './windowLinks';
 
 export interface SessionHostServerOptions {
@@ -62,6 +64,12 @@ export interface SessionHostServerOptions {
   readonly findableCheckMs?: number;
   /** How often every client is sent a heartbeat. */
   readonly heartbeatIntervalMs?: number;
+  /** Each session's transcript until a client configures another cap; 0 keeps none. */
+  readonly transcriptMaxBytes?: number;
+  /** Transcripts not written for this long are removed, until a client configures another period. */
+  readonly transcriptRetentionMs?: number;
+  /** How often old transcripts are looked for (besides at start and when the period changes). */
+  readonly transcriptSweepIntervalMs?: number;
 }
 
 interface StartedSession {
@@ -81,6 +89,7 @@ const DEFAULT_MAX_CLIENT_BACKLOG_BYTES = 8 * 1024 * 1024;
 const DEFAULT_FINDABLE_CHECK_MS = 1_000;
 /** Often enough that a window notices a stopped host within seconds; a beat costs a few bytes. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
+const DEFAULT_TRANSCRIPT_SWEEP_INTERVAL_MS = 60 * 60_000;
 
 /**
  * The session host: owns the PTYs of every window, outlives any of them, and
@@ -121,6 +130,13 @@ export class SessionHostServer extends DisposableBase {
   private readonly pauseLeaseMs: number;
   private readonly hostVersion: string;
   private readonly heartbeatIntervalMs: number;
+  readonly transcriptDirectory: string;
+  /** Machine settings: the window that configured them last decides, for sessions started from then on. */
+  private transcriptMaxBytes: number;
+  private transcriptRetentionMs: number;
+  private readonly transcriptSweepIntervalMs: number;
+  private sweeping: Promise<void> | undefined;
+  private readonly closingTranscripts = new Set<Promise<void>>();
 
   private readonly _onDidShutdown = this.register(new Emitter<void>());
   /** Fired once the host has shut down (idle, or asked to). */
@@ -148,6 +164,10 @@ export class SessionHostServer extends DisposableBase {
     this.pauseLeaseMs = options.pauseLeaseMs ?? PAUSE_LEASE_MS;
     this.hostVersion = options.hostVersion ?? 'unknown';
     this.findableCheckMs = options.findableCheckMs ?? DEFAULT_FINDABLE_CHECK_MS;
+    this.transcriptDirectory = transcriptDirectory(this.paths.directory);
+    this.transcriptMaxBytes = options.transcriptMaxBytes ?? DEFAULT_TRANSCRIPT_MAX_BYTES;
+    this.transcriptRetentionMs = options.transcriptRetentionMs ?? DEFAULT_TRANSCRIPT_RETENTION_MS;
+    this.transcriptSweepIntervalMs = options.transcriptSweepIntervalMs ?? DEFAULT_TRANSCRIPT_SWEEP_INTERVAL_MS;
     this.windowLinks = new WindowLinks(path.join(this.paths.directory, 'links'), (line) => this.appendLog(line));
     // Within what a client accepts in the welcome, or no client could connect.
     this.heartbeatIntervalMs = Math.min(
@@ -184,12 +204,30 @@ export class SessionHostServer extends DisposableBase {
       this.register(disposableInterval(() => void this.checkFindable(), this.findableCheckMs));
     }
     this.heartbeat.value = disposableInterval(() => this.broadcast({ type: 'heartbeat' }), this.heartbeatIntervalMs);
+    await ensurePrivateDirectory(this.transcriptDirectory);
+    void this.sweepTranscripts();
+    this.register(disposableInterval(() => void this.sweepTranscripts(), this.transcriptSweepIntervalMs, { keepsProcessAlive: false }));
     this.updateIdleTimer();
   }
 
   /** Where clients reach this host (a socket path or a pipe name); undefined before it listens. */
   get address(): string | undefined {
     return this.files?.address;
+  }
+
+  /** Removes transcripts older than the retention period; one sweep at a time. */
+  sweepTranscripts(): Promise<void> {
+    this.sweeping ??= sweepTranscripts(this.transcriptDirectory, this.transcriptRetentionMs, new Set(this.hosted.keys()))
+      .then((removed) => {
+        if (removed.length > 0) {
+          this.appendLog(`removed ${removed.length} transcripts older than ${Math.round(this.transcriptRetentionMs / 60_000)} minutes`);
+        }
+      })
+      .catch((error: unknown) => this.appendLog(`could not sweep old transcripts: ${errorText(error)}`))
+      .finally(() => {
+        this.sweeping = undefined;
+      });
+    return this.sweeping;
   }
 
   /** Listens on `address` with a new listener; a previous one stops accepting, its clients stay. */
@@ -287,7 +325,8 @@ export class SessionHostServer extends DisposableBase {
   }
 
   private host(session: Session): void {
-    const hosted = new HostedSession(session, this.nextHandle++);
+    const transcript = this.transcriptMaxBytes > 0 ? { directory: this.transcriptDirectory, maxBytes: this.transcriptMaxBytes, onError: (line: string) => this.appendLog(line) } : undefined;
+    const hosted = new HostedSession(session, this.nextHandle++, transcript);
     hosted.onDidOutput((frame) => this.broadcastOutput(hosted, frame));
     hosted.onDidExit((exit) => {
       this.appendLog(`session ${session.id} exited with code ${exit.exitCode}${exit.signal ? `, signal ${exit.signal}` : ''}`);
@@ -305,6 +344,7 @@ export class SessionHostServer extends DisposableBase {
     this.hosted.delete(sessionId);
     this.byHandle.delete(hosted.handle);
     hosted.dispose();
+    this.trackTranscriptClose(hosted);
     this.sessionLinks.get(sessionId)?.dispose();
     this.sessionLinks.delete(sessionId);
     for (const connection of this.connections) {
@@ -535,8 +575,13 @@ export class SessionHostServer extends DisposableBase {
         this.hostedOrThrow(request.sessionId);
         connection.unwatchOutput(request.sessionId);
         return {};
+      case 'clearAttention':
+        // The session's change event tells every window.
+        this.hostedOrThrow(request.sessionId).session.clearAttention();
+        return {};
       case 'configure':
         this.connectionSettings.set(connection, request.settings);
+        this.configureTranscripts(request.settings);
         // The cap is the user's machine setting: the window that changed it last decides.
         await this.applyLongestTimeout(request.settings.maxSessions);
         return {};
@@ -585,6 +630,25 @@ export class SessionHostServer extends DisposableBase {
     await this.manager.configure({ detachedTimeoutMs, replayBufferBytes: this.manager.replayBufferBytes, maxSessions });
   }
 
+  /** A transcript still writing its last output; the host waits for it before it exits. */
+  private trackTranscriptClose(hosted: HostedSession): void {
+    const closed = hosted.transcript?.closed;
+    if (closed) {
+      this.closingTranscripts.add(closed);
+      void closed.finally(() => this.closingTranscripts.delete(closed));
+    }
+  }
+
+  private configureTranscripts(settings: SessionSettings): void {
+    if (settings.transcriptMaxBytes !== undefined) {
+      this.transcriptMaxBytes = settings.transcriptMaxBytes;
+    }
+    if (settings.transcriptRetentionMs !== undefined && settings.transcriptRetentionMs !== this.transcriptRetentionMs) {
+      this.transcriptRetentionMs = settings.transcriptRetentionMs;
+      void this.sweepTranscripts();
+    }
+  }
+
   // ---- lifetime ----
 
   private updateIdleTimer(): void {
@@ -617,6 +681,7 @@ export class SessionHostServer extends DisposableBase {
     const server = this.server;
     await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
     await this.manager.closeAll();
+    await Promise.all([...this.closingTranscripts, this.sweeping]);
     // Only what is still ours: after a wipe the names may lead to another host's files.
     await this.files?.removeOwned();
     this.files = undefined;

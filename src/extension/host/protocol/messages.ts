@@ -4,7 +4,7 @@
  * an older build, a buggy one, or anything else that found the socket.
  */
 import { SIGNAL_NAMES, type SignalName } from '../../../shared/protocol';
-import { KindedError, SESSION_ERROR_KINDS, SessionSettingLimits, kindGuard, type SessionOptions, type SessionSettings, type SessionSnapshot } from '../../sessions';
+import { KindedError, SESSION_ERROR_KINDS, SessionSettingLimits, kindGuard, sanitizeAttentionMessage, type SessionAttention, type SessionOptions, type SessionSettings, type SessionSnapshot } from '../../sessions';
 
 /**
  * Bumped on any incompatible change to frames or messages. See hostPaths.ts for
@@ -94,7 +94,9 @@ export type HostRequest =
    */
   | { readonly method: 'watchOutput'; readonly sessionId: string }
   | { readonly method: 'unwatchOutput'; readonly sessionId: string }
-  | { readonly method: 'configure'; readonly settings: SessionSettings };
+  | { readonly method: 'configure'; readonly settings: SessionSettings }
+  /** A window showed the session to the user: its attention goes, for every window. */
+  | { readonly method: 'clearAttention'; readonly sessionId: string };
 
 export type HostMethod = HostRequest['method'];
 
@@ -126,6 +128,7 @@ export interface HostResults {
   watchOutput: Record<string, never>;
   unwatchOutput: Record<string, never>;
   configure: Record<string, never>;
+  clearAttention: Record<string, never>;
 }
 
 export interface WelcomeMessage {
@@ -325,6 +328,7 @@ function parseRequest(value: unknown): HostRequest {
     case 'screenText':
     case 'watchOutput':
     case 'unwatchOutput':
+    case 'clearAttention':
       return { method, sessionId: sessionId(fields) };
     case 'resize':
       return { method, sessionId: sessionId(fields), cols: integer(fields, 'cols', 1, MessageLimits.maxCols), rows: integer(fields, 'rows', 1, MessageLimits.maxRows) };
@@ -343,6 +347,8 @@ function parseRequest(value: unknown): HostRequest {
           detachedTimeoutMs: integer(settings, 'detachedTimeoutMs', 0, SessionSettingLimits.maxDetachedTimeoutMs),
           replayBufferBytes: integer(settings, 'replayBufferBytes', SessionSettingLimits.minReplayBufferBytes, SessionSettingLimits.maxReplayBufferBytes),
           maxSessions: optionalInteger(settings, 'maxSessions', 1, SessionSettingLimits.maxSessions),
+          transcriptMaxBytes: optionalInteger(settings, 'transcriptMaxBytes', 0, SessionSettingLimits.maxTranscriptBytes),
+          transcriptRetentionMs: optionalInteger(settings, 'transcriptRetentionMs', 0, SessionSettingLimits.maxTranscriptRetentionMs),
         },
       };
     }
@@ -393,6 +399,21 @@ export function parseRequestMessage(payload: Buffer): RequestMessage | { readonl
   }
 }
 
+const isAttentionReason = kindGuard(['bell', 'notification', 'exit'] as const);
+
+function optionalAttention(value: unknown): SessionAttention | undefined {
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  const fields = object(value, '"attention"');
+  if (!isAttentionReason(fields.reason)) {
+    throw new MessageError('invalid-field', `Unknown attention reason ${JSON.stringify(fields.reason)?.slice(0, 80)}.`);
+  }
+  // Sanitised by the host; again here, as this peer may be anything that found the socket.
+  const message = optionalString(fields, 'message', MessageLimits.maxTextChars);
+  return { reason: fields.reason, message: message === undefined ? undefined : sanitizeAttentionMessage(message), at: number(fields, 'at') };
+}
+
 function parseWireSession(value: unknown): WireSession {
   const fields = object(value, 'A session');
   const state = fields.state;
@@ -409,6 +430,9 @@ function parseWireSession(value: unknown): WireSession {
     exitCode: optionalInteger(fields, 'exitCode', Number.MIN_SAFE_INTEGER),
     exitSignal: optionalInteger(fields, 'exitSignal'),
     exitedAt: optionalNumber(fields, 'exitedAt'),
+    attention: optionalAttention(fields.attention),
+    activity: fields.activity === 'working' ? 'working' : 'idle',
+    lastOutputAt: optionalNumber(fields, 'lastOutputAt'),
     createdAt: number(fields, 'createdAt'),
     lastActivity: number(fields, 'lastActivity'),
     attachedViews: integer(fields, 'attachedViews'),
