@@ -80,6 +80,13 @@ export interface MilestoneTerminalsApiV1 {
 
   /** A session was created, its process exited, or it was closed, in any window. */
   readonly onDidChangeSessionState: Event<SessionStateChange>;
+
+  /**
+   * A session started or stopped needing the user, in any window: it rang the bell, asked for
+   * a desktop notification (OSC 9, OSC 777;notify, OSC 99), or ended while no one watched it;
+   * `attention` is undefined once someone has seen it.
+   */
+  readonly onDidChangeAttention: Event<AttentionChange>;
 }
 
 /** How a milestone's terminal starts; only `milestoneId` is required. */
@@ -168,6 +175,13 @@ export interface SessionStateChange {
   readonly state: 'running' | 'exited';
   readonly exitCode: number | undefined;
   readonly signal: number | undefined;
+}
+
+export interface AttentionChange {
+  readonly milestoneId: string;
+  readonly sessionId: string;
+  /** `message` is the program's own text (controls and bidi characters removed, at most 200 characters). */
+  readonly attention: { readonly reason: 'bell' | 'notification' | 'exit'; readonly message?: string; readonly at: number } | undefined;
 }
 
 /**

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { MilestoneTerminalsApiV1, MilestoneTerminalsExports, SessionStateChange, WaitResult } from '../../api/milestone-terminals';
+import type { AttentionChange, MilestoneTerminalsApiV1, MilestoneTerminalsExports, SessionStateChange, WaitResult } from '../../api/milestone-terminals';
 import { SessionHostClient } from '../../src/extension/host/client/sessionHostClient';
 import { defaultHostDirectory, hostPaths } from '../../src/extension/host/hostPaths';
 import { EXTENSION_ID } from '../support/extension';
-import { FAKE_AGENT_EXIT_CODE, FAKE_AGENT_PROMPT, fakeAgentScript } from '../support/fakeAgent';
+import { FAKE_AGENT_EXIT_CODE, FAKE_AGENT_NOTIFICATION, FAKE_AGENT_PROMPT, fakeAgentScript } from '../support/fakeAgent';
 import { isAlive } from '../support/processes';
 import { pollUntil } from '../support/timing';
 
@@ -112,6 +112,26 @@ describe('The API for other extensions, in the extension host', () => {
       await api.sendText('other-window-agent', 'y', { enter: true });
       assert.equal((await api.waitFor('other-window-agent', { exit: true }, { timeoutMs: 15_000 })).exitCode, FAKE_AGENT_EXIT_CODE);
     } finally {
+      otherWindow.dispose();
+    }
+  });
+
+  it('reports attention from a session no view shows, and its end once the session is closed', async () => {
+    const paths = hostPaths(defaultHostDirectory());
+    const otherWindow = await SessionHostClient.connect(paths.socket, readFileSync(paths.token, 'utf8').trim(), { clientVersion: 'other-window' });
+    const changes: AttentionChange[] = [];
+    const subscription = api.onDidChangeAttention((change) => changes.push(change));
+    try {
+      const created = await otherWindow.create(agent('needs-you'));
+      await until(
+        () => changes.some(({ sessionId, attention }) => sessionId === created.id && attention?.reason === 'notification' && attention.message === FAKE_AGENT_NOTIFICATION),
+        'the notification reported',
+      );
+      assert.ok(await api.close('needs-you'));
+      await until(() => changes.at(-1)?.attention === undefined, 'the attention reported gone with the session');
+      assert.ok(changes.every(({ milestoneId }) => milestoneId === 'needs-you'));
+    } finally {
+      subscription.dispose();
       otherWindow.dispose();
     }
   });

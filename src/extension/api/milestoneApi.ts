@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { MilestoneTerminalsApiV1, MilestoneTerminalsExports, OpenedTerminal, ScreenText, SessionStateChange, WaitResult } from '../../../api/milestone-terminals';
+import type { AttentionChange, MilestoneTerminalsApiV1, MilestoneTerminalsExports, OpenedTerminal, ScreenText, SessionStateChange, WaitResult } from '../../../api/milestone-terminals';
 import type { MilestoneService } from '../milestones/milestoneService';
 import { parseMilestoneSpec } from '../milestones/milestoneSpec';
 import { DisposableBase, Emitter, toDisposable, type Disposable, type Event, type SessionSnapshot, type TerminalSession } from '../sessions';
@@ -25,12 +25,17 @@ export class MilestoneApi extends DisposableBase implements MilestoneTerminalsEx
 
   private readonly _onDidChangeSessionState = this.register(new Emitter<SessionStateChange>());
   readonly onDidChangeSessionState: Event<SessionStateChange> = this._onDidChangeSessionState.event;
+  private readonly _onDidChangeAttention = this.register(new Emitter<AttentionChange>());
+  readonly onDidChangeAttention: Event<AttentionChange> = this._onDidChangeAttention.event;
+  /** The attention last reported per session ('at' tells one attention from the next). */
+  private readonly attentionSeen = new Map<TerminalSession, number | undefined>();
 
   constructor(private readonly service: MilestoneService) {
     super();
     const { manager } = service;
     for (const session of manager.all()) {
       this.watchExit(session);
+      this.attentionSeen.set(session, session.info().attention?.at);
     }
     this.register(
       manager.onDidChangeSessions(({ kind, session }) => {
@@ -42,6 +47,7 @@ export class MilestoneApi extends DisposableBase implements MilestoneTerminalsEx
           this.exitWatches.delete(session);
           this.fire('closed', session);
         }
+        this.reportAttention(session, kind);
       }),
     );
     this.register(
@@ -109,6 +115,20 @@ export class MilestoneApi extends DisposableBase implements MilestoneTerminalsEx
 
   private watchExit(session: TerminalSession): void {
     this.exitWatches.set(session, session.onExit(() => this.fire('exited', session)));
+  }
+
+  private reportAttention(session: TerminalSession, kind: 'created' | 'changed' | 'closed'): void {
+    const attention = kind === 'closed' ? undefined : session.info().attention;
+    const before = kind === 'created' ? undefined : this.attentionSeen.get(session);
+    if (kind === 'closed') {
+      this.attentionSeen.delete(session);
+    } else {
+      this.attentionSeen.set(session, attention?.at);
+    }
+    if (attention?.at === before) {
+      return;
+    }
+    this._onDidChangeAttention.fire({ milestoneId: session.milestoneId, sessionId: session.id, attention: attention && { ...attention } });
   }
 
   private fire(change: SessionStateChange['change'], session: TerminalSession): void {
