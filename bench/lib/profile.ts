@@ -85,6 +85,9 @@ function traceCategory(event: TraceEvent): string {
   if (/postMessage|MessagePort|Deserialize|Serialize/i.test(n)) return 'message passing (serialise, deserialise)';
   if (/FunctionCall|EvaluateScript|v8\.|V8\.|TimerFire|FireAnimationFrame|RunMicrotasks|EventDispatch|XHR|ParseHTML|Compile/.test(n)) return 'JavaScript (see the CPU profile)';
   if (n === 'RunTask' || n === 'ThreadControllerImpl::RunTask') return 'task overhead';
+  // Messages from the browser process: websocket data for VS Code's connection, frame messages.
+  if (n === 'Receive mojo message' || n === 'SimpleWatcher::OnHandleReady') return 'IPC from the browser process';
+  if (n.startsWith('CpuProfiler::')) return 'the profiler itself';
   return 'other';
 }
 
