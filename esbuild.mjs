@@ -58,7 +58,9 @@ const builds = [
   { ...node, entryPoints: entries('test/integration'), outdir: 'out/test/integration' },
   { ...node, entryPoints: entries('test/integration-untrusted'), outdir: 'out/test/integration-untrusted' },
   { ...node, entryPoints: entries('test/e2e'), outdir: 'out/test/e2e' },
-  { ...node, entryPoints: entries('bench'), outdir: 'out/bench' },
+  // Functions the benches pass to page.evaluate run in the page, where esbuild's __name helper
+  // (added by keepNames) does not exist.
+  { ...node, keepNames: false, entryPoints: entries('bench'), outdir: 'out/bench' },
   // Run in a PTY by the tests as a stand-in for an AI coding agent.
   { ...node, entryPoints: ['test/support/fakeAgentMain.ts'], outdir: 'out/test/support' },
 ].filter((options) => (Array.isArray(options.entryPoints) ? options.entryPoints.length > 0 : true));

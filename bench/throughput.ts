@@ -4,7 +4,11 @@
  * integrated terminal (DOM renderer) in one code-server + chromium, plus node-pty with no UI as
  * the ceiling.
  *
- *   node out/bench/throughput.js [megabytes=50] [rounds=3] [--workbench oldest|newest]
+ *   node out/bench/throughput.js [megabytes=50] [rounds=3] [--workbench oldest|newest] [--profile]
+ *
+ * --profile: after the timed rounds, one more flood in each terminal under the Chrome DevTools
+ * Protocol's profiler and tracing; where chromium's main thread spent it goes to
+ * bench/results/throughput-profile[-newest].json (a summary, not the raw profile).
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -13,12 +17,14 @@ import * as path from 'node:path';
 import * as pty from 'node-pty';
 import type { Locator, Page } from 'playwright-core';
 import { sampleAll, cpuPercent, type ProcSample } from './lib/procstat';
-import { numberArg } from './lib/args';
+import { benchArgs, numberArg } from './lib/args';
+import { startProfile, type ProfileSummary } from './lib/profile';
 import { printTable, round, saveResults } from './lib/report';
 import { armTextWatch, chromiumPids, focusIn, openIntegratedTerminal, openMilestoneTerminal, sessionHostPid, startBench, workbenchPids, type BenchWorkbench } from './lib/workbench';
 
 const megabytes = numberArg(0, 50);
 const rounds = numberArg(1, 3);
+const profiling = benchArgs.switches.has('profile');
 
 /** Deterministic mixed output: coloured log lines, long wrapping lines, short lines, UTF-8. */
 function writeFloodFile(file: string, targetBytes: number): { bytes: number; lastLine: string } {
@@ -145,6 +151,7 @@ async function main(): Promise<void> {
 
   const b = await startBench();
   const runs: UiRun[] = [];
+  const profiles: Record<string, { run: UiRun; profile: ProfileSummary }> = {};
   try {
     const ours = await openMilestoneTerminal(b.page, 'bench-flood');
     const oursFocus = () => focusIn(b.page, ours.frame);
@@ -156,6 +163,15 @@ async function main(): Promise<void> {
         const run = which === 'milestone' ? await flood(b, which, ours.rows, oursFocus, file, bytes, lastLine) : await flood(b, which, theirs.rows, theirs.focus, file, bytes, lastLine);
         console.log(`${which}: ${run.seconds} s, ${run.mbPerSecond} MB/s, last line shown: ${run.lastLineShown}, cpu% ${JSON.stringify(run.cpu)}`);
         runs.push(run);
+      }
+    }
+    if (profiling) {
+      for (const which of ['milestone', 'integrated'] as const) {
+        const profiler = await startProfile(b.page);
+        const run = which === 'milestone' ? await flood(b, which, ours.rows, oursFocus, file, bytes, lastLine) : await flood(b, which, theirs.rows, theirs.focus, file, bytes, lastLine);
+        const profile = await profiler.stop();
+        console.log(`${which}, profiled: ${run.seconds} s; main thread ${profile.mainThread.busyPercent}% busy; ${profile.cpu.byCategory.map((c) => `${c.category} ${c.percent}%`).join(', ')}`);
+        profiles[which] = { run, profile };
       }
     }
   } finally {
@@ -187,6 +203,7 @@ async function main(): Promise<void> {
     ratioMilestoneToIntegrated: round(ratio, 3),
     ratioMilestoneToRawPty: round(ours.mbPerSecond / rawBest.mbPerSecond, 3),
   }, b.workbench.install);
+  if (profiling) saveResults('throughput-profile', profiles, b.workbench.install);
 }
 
 main().catch((err) => {

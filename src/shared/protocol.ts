@@ -8,14 +8,28 @@
  * webview, because it is xterm answering queries inside old output.
  */
 
-/** Flow control, in UTF-16 code units as xterm counts them (same figures as VS Code). */
-export const FlowControl = {
+/** When the host pauses a process for a view that is behind, in UTF-16 code units as xterm counts them. */
+export interface FlowWindow {
   /** The host pauses the process above this many unacknowledged characters. */
-  highWatermarkChars: 100_000,
+  readonly highWatermarkChars: number;
   /** ... and resumes it below this many. */
+  readonly lowWatermarkChars: number;
+}
+
+/** Flow control (same figures as VS Code, which acknowledges every 5,000 characters). */
+export const FlowControl = {
+  highWatermarkChars: 100_000,
   lowWatermarkChars: 5_000,
-  /** The webview acknowledges after this many processed characters (never above the low mark). */
+  /** Acknowledgements carried in the stream go after this many characters (never above the low mark). */
   ackBatchChars: 5_000,
+  /**
+   * A webview acknowledges a whole output message once xterm has parsed it, and each one travels
+   * through the extension host, VS Code's connection and two iframes. With VS Code's window
+   * above, a message or two filled it and xterm sat idle for every round trip (a third of a
+   * flood, profiled). This window keeps a few messages on their way while xterm parses; it
+   * is still well under a second of parsing, so Ctrl+C in a flood takes effect soon.
+   */
+  webview: { highWatermarkChars: 600_000, lowWatermarkChars: 300_000 } satisfies FlowWindow,
 } as const;
 
 /** Limits on what a webview may send; anything above is rejected, never truncated. */

@@ -1,15 +1,19 @@
-import { FlowControl } from '../../shared/protocol';
+import { FlowControl, type FlowWindow } from '../../shared/protocol';
 import type { TerminalSession as Session } from '../sessions';
 
 /** One view's share of a session's flow control. */
 export interface FlowParticipant {
   /** Characters posted to the view and not yet acknowledged. */
   readonly unacknowledged: number;
+  /** How far behind it may fall; VS Code's figures if not given. */
+  readonly flowWindow?: FlowWindow;
 }
 
+const DEFAULT_WINDOW: FlowWindow = { highWatermarkChars: FlowControl.highWatermarkChars, lowWatermarkChars: FlowControl.lowWatermarkChars };
+
 /**
- * Pauses a session's process while any live view is more than the high watermark
- * behind, and resumes it once every view is below the low one. Closed views, and
+ * Pauses a session's process while any live view is more than its high watermark
+ * behind, and resumes it once every view is below its low one. Closed views, and
  * hidden ones that stopped acknowledging, take no part: they never stall the process.
  */
 export class SessionFlowControl {
@@ -39,14 +43,17 @@ export class SessionFlowControl {
 
   /** Re-evaluates after a participant's count changed. */
   update(): void {
-    let behind = 0;
+    let aboveHigh = false;
+    let allBelowLow = true;
     for (const participant of this.participants) {
-      behind = Math.max(behind, participant.unacknowledged);
+      const window = participant.flowWindow ?? DEFAULT_WINDOW;
+      aboveHigh ||= participant.unacknowledged > window.highWatermarkChars;
+      allBelowLow &&= participant.unacknowledged < window.lowWatermarkChars;
     }
-    if (!this.paused && behind > FlowControl.highWatermarkChars) {
+    if (!this.paused && aboveHigh) {
       this.paused = true;
       this.session.pause();
-    } else if (this.paused && behind < FlowControl.lowWatermarkChars) {
+    } else if (this.paused && allBelowLow) {
       this.paused = false;
       this.session.resume();
     }

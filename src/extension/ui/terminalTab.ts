@@ -60,6 +60,7 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
   /** What ties the view to the session it shows; replaced when it shows another. */
   private readonly sessionBinding = this.register(new MutableDisposable<DisposableStore>());
   unacknowledged = 0;
+  readonly flowWindow = FlowControl.webview;
   private lastAckAt = Date.now();
   /** Looks for a stalled page while the tab is hidden. */
   private readonly stallCheck = this.register(new MutableDisposable());
@@ -137,7 +138,7 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
   }
 
   private leaveIfStalled(): void {
-    const behind = this.unacknowledged > FlowControl.highWatermarkChars;
+    const behind = this.unacknowledged > this.flowWindow.highWatermarkChars;
     if (!this.stalledWhileHidden && behind && Date.now() - this.lastAckAt >= HIDDEN_STALL_MS) {
       this.host.log.info(`The hidden ${this.milestoneId} tab stopped keeping up; it will be refreshed when shown.`);
       this.stalledWhileHidden = true;
