@@ -1,6 +1,7 @@
 /** A session host daemon started as its own process, as the launcher starts it, for tests that need its pid and files. */
 import { spawn } from 'node:child_process';
 import { existsSync, promises as fsp, readFileSync } from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { hostPaths, type HostPaths } from '../../src/extension/host/hostPaths';
 import { isAlive } from './processes';
@@ -23,8 +24,9 @@ export async function startDaemon(directory: string, idleShutdownMs = 0): Promis
   const child = spawn(process.execPath, [HOST_SCRIPT, '--directory', directory, '--idle-shutdown-ms', String(idleShutdownMs)], { stdio: 'ignore' });
   const pid = child.pid ?? 0;
   const paths = hostPaths(directory);
-  const listening = () => existsSync(paths.token) && existsSync(paths.socket) && lockOwner(paths) === pid;
-  await pollUntil(() => child.exitCode !== null || listening(), `the host on ${directory} listening`, { timeoutMs: 10_000 });
+  // The lock comes first and the socket last; a socket left by a killed host refuses connections.
+  const listening = async () => existsSync(paths.token) && lockOwner(paths) === pid && (await acceptsConnections(paths.socket));
+  await pollUntil(async () => child.exitCode !== null || (await listening()), `the host on ${directory} listening`, { timeoutMs: 10_000 });
   if (child.exitCode !== null) {
     throw new Error(`the host exited with code ${child.exitCode} before listening`);
   }
@@ -39,6 +41,17 @@ export async function startDaemon(directory: string, idleShutdownMs = 0): Promis
       }
     },
   };
+}
+
+function acceptsConnections(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** The pid in the directory's lock, or 0 when there is none. */
