@@ -34,6 +34,12 @@ describe('kept pages: the most recently used hidden tabs keep their page', () =>
     assert.deepEqual(sameSwitch.split(1), { kept: ['a', 'c'], released: ['b'] });
   });
 
+  it('a tab just opened counts as used before it is reported visible', () => {
+    const recent = openedInTurn('a', 'b');
+    recent.addMostRecent('c');
+    assert.deepEqual(recent.split(1), { kept: ['c', 'b'], released: ['a'] });
+  });
+
   it('a tab restored hidden comes last, and a closed tab is forgotten', () => {
     const recent = openedInTurn('a', 'c');
     recent.addLeastRecent('b');

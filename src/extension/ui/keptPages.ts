@@ -17,6 +17,13 @@ export class RecentlyUsed<T> {
     }
   }
 
+  /** Adds a new item as the most recently used (a tab just opened). */
+  addMostRecent(item: T): void {
+    if (!this.order.includes(item)) {
+      this.order.unshift(item);
+    }
+  }
+
   forget(item: T): void {
     this.order = this.order.filter((other) => other !== item);
     this.shown = this.shown.filter((other) => other !== item);

@@ -161,9 +161,13 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
     const entry: PanelEntry = { panel, view, subscriptions };
     this.entries.add(entry);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'milestone-terminal.svg');
-    // A tab restored hidden after a reload has not been used in this window yet; beyond the
-    // bound it never builds its page until shown.
-    this.recentlyUsed.addLeastRecent(entry);
+    // A tab restored after a reload has not been used in this window yet; one restored hidden
+    // beyond the bound never builds its page until shown.
+    if (restored) {
+      this.recentlyUsed.addLeastRecent(entry);
+    } else {
+      this.recentlyUsed.addMostRecent(entry);
+    }
     this.boundPages();
     if (restored && this.recentlyUsed.split(this.keptPages).released.includes(entry)) {
       this.releasePage(entry);

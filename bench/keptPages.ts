@@ -1,0 +1,177 @@
+/**
+ * Kept pages: what hidden terminal tabs cost the browser, with every page kept
+ * (`milestoneTerminals.keptPages` 1000) and with the default bound (10), for 50 and 200 sessions
+ * open as tabs. Per case: chromium's memory (PSS summed over its processes, so shared pages count
+ * once) with the sessions quiet; chromium's and the extension host's CPU% while every session
+ * prints a line every 100 ms; and the time from clicking a tab to its terminal showing text again,
+ * for the most recently used hidden tab (kept either way) and the least recently used one
+ * (released under the bound). Sessions are opened from inside the extension host by
+ * bench/scaleExtensionHost.ts, as bench/scale.ts does.
+ *
+ *   node out/bench/keptPages.js [printSeconds=20] [--workbench oldest|newest]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { EXTENSION_ID } from '../test/support/extension';
+import { pollUntil } from '../test/support/timing';
+import { numberArg } from './lib/args';
+import { Sampler } from './lib/procstat';
+import { median, printTable, round, saveResults } from './lib/report';
+import { chromiumPids, sleep, startBench, workbenchPids, type BenchWorkbench } from './lib/workbench';
+import type { OpenedReport, ScalePlan } from './scaleExtensionHost';
+import type { WorkbenchInstall } from '../test/e2e/harness';
+
+const printSeconds = numberArg(0, 20);
+const SESSION_COUNTS = [50, 200];
+const MODES = { keptAll: 1000, bounded: 10 } as const;
+const SWITCHES = 3;
+let install: WorkbenchInstall | undefined;
+
+/** Proportional set size of the processes, in MiB: shared pages divided among their sharers. */
+function pssMiB(pids: number[]): number {
+  let kib = 0;
+  for (const pid of pids) {
+    try {
+      const match = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      kib += match ? Number(match[1]) : 0;
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return kib / 1024;
+}
+
+async function waitForJson<T>(file: string, timeoutMs: number, errorFile: string): Promise<T> {
+  return pollUntil(
+    () => {
+      if (fs.existsSync(errorFile)) throw new Error(`extension host driver: ${fs.readFileSync(errorFile, 'utf8')}`);
+      return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : undefined;
+    },
+    file,
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
+/**
+ * The webview frame of the tab titled `title`, in the workbench's page (hidden while its tab is)
+ * and the terminal's document inside it, which a released page's rebuild replaces.
+ */
+async function panelFrames(page: Page, title: string): Promise<{ outer: Locator; terminal: FrameLocator }> {
+  const frames = page.locator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"]`);
+  for (const frame of await frames.all()) {
+    const name = await frame.getAttribute('name');
+    if (name && (await frame.contentFrame().locator('iframe#active-frame').getAttribute('title', { timeout: 1_000 }).catch(() => null)) === title) {
+      const outer = page.locator(`iframe.webview.ready[name="${name}"]`);
+      return { outer, terminal: outer.contentFrame().locator('iframe#active-frame').contentFrame() };
+    }
+  }
+  throw new Error(`no webview titled ${title}`);
+}
+
+/** ms from clicking the tab of `id` to its webview being visible with the terminal's output in it. */
+async function switchBack(page: Page, id: string, away: string): Promise<number> {
+  await page.locator('.tab', { hasText: away }).click();
+  await page.locator('.tab.active', { hasText: away }).waitFor();
+  // Let the bound settle (pages beyond it are released a second after the switch).
+  await sleep(2_000);
+  const { outer, terminal } = await panelFrames(page, id);
+  const tab = page.locator('.tab', { hasText: id });
+  await tab.scrollIntoViewIfNeeded();
+  const start = performance.now();
+  await tab.click();
+  const shown = async () => (await outer.isVisible()) && (await terminal.locator('.xterm-rows', { hasText: 'tick' }).count().catch(() => 0)) > 0;
+  await pollUntil(shown, `${id} to show its output`, { timeoutMs: 60_000, intervalMs: 5 });
+  return performance.now() - start;
+}
+
+interface CaseFigures {
+  sessions: number;
+  keptPages: number;
+  openSeconds: number;
+  printing: { chromiumCpuPercent: number; extensionHostCpuPercent: number };
+  quietChromiumPssMiB: number;
+  quietChromiumCpuPercent: number;
+  switchBackMs: { mostRecentHidden: number[]; leastRecentHidden: number[] };
+}
+
+async function runCase(sessions: number, keptPages: number): Promise<CaseFigures> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mt-bench-kept-'));
+  const quiet = path.join(dir, 'quiet');
+  const plan: ScalePlan = { sessions, script: `while [ ! -e ${quiet} ]; do echo tick-$SECONDS; sleep 0.1; done; echo tick-quiet; exec sleep 100000` };
+  fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify(plan));
+  const errorFile = path.join(dir, 'error.json');
+  const go = (step: string) => fs.writeFileSync(path.join(dir, `${step}.go`), '');
+  let b: BenchWorkbench | undefined;
+  try {
+    b = await startBench({
+      extensionTestsPath: path.join(__dirname, 'scaleExtensionHost.js'),
+      env: { MT_BENCH_SCALE_DIR: dir },
+      settings: { 'milestoneTerminals.keptPages': keptPages, 'milestoneTerminals.maxSessions': Math.max(100, sessions) },
+    });
+    install = b.workbench.install;
+    await waitForJson(path.join(dir, 'activated.json'), 60_000, errorFile);
+    const extHost = workbenchPids(b.workbench).extensionHost;
+    if (!extHost) throw new Error('cannot find the extension host');
+    const openStart = Date.now();
+    go('open');
+    const opened = await waitForJson<OpenedReport>(path.join(dir, 'open.json'), 600_000, errorFile);
+    if (opened.errors.length) throw new Error(`opening failed: ${opened.errors.slice(0, 3).join('; ')}`);
+    const last = `scale-${String(sessions - 1).padStart(3, '0')}`;
+    await b.page.locator('.tab', { hasText: last }).waitFor({ timeout: 120_000 });
+    const openSeconds = (Date.now() - openStart) / 1000;
+    await sleep(5_000);
+
+    const chromium = new Sampler(chromiumPids, 1_000);
+    const extension = new Sampler(() => [extHost], 1_000);
+    await sleep(printSeconds * 1_000);
+    const printing = { chromiumCpuPercent: round(chromium.stop().meanCpuPercent, 1), extensionHostCpuPercent: round(extension.stop().meanCpuPercent, 1) };
+
+    fs.writeFileSync(quiet, '');
+    await sleep(3_000);
+    const quietChromium = new Sampler(chromiumPids, 1_000);
+    await sleep(10_000);
+    const quietChromiumCpuPercent = round(quietChromium.stop().meanCpuPercent, 1);
+    const quietChromiumPssMiB = round(pssMiB(chromiumPids()), 1);
+    console.log(`${sessions} sessions, keptPages ${keptPages}: opened in ${openSeconds.toFixed(1)} s; printing: chromium ${printing.chromiumCpuPercent}% ext host ${printing.extensionHostCpuPercent}%; quiet: chromium ${quietChromiumCpuPercent}%, PSS ${quietChromiumPssMiB} MiB`);
+
+    // The tab opened just before the last is the most recently used hidden one; the first, the least.
+    const recent = `scale-${String(sessions - 2).padStart(3, '0')}`;
+    const switchBackMs = { mostRecentHidden: [] as number[], leastRecentHidden: [] as number[] };
+    for (let i = 0; i < SWITCHES; i++) {
+      switchBackMs.mostRecentHidden.push(round(await switchBack(b.page, recent, last), 0));
+      // Each time another of the oldest tabs, beyond the bound until now.
+      switchBackMs.leastRecentHidden.push(round(await switchBack(b.page, `scale-${String(i).padStart(3, '0')}`, last), 0));
+      await b.page.locator('.tab', { hasText: recent }).click();
+    }
+    console.log(`  switch back: most recent hidden ${switchBackMs.mostRecentHidden.join(', ')} ms; least recent ${switchBackMs.leastRecentHidden.join(', ')} ms`);
+    go('closeTabs');
+    await waitForJson(path.join(dir, 'closeTabs.json'), 120_000, errorFile);
+    go('done');
+    return { sessions, keptPages, openSeconds: round(openSeconds, 1), printing, quietChromiumPssMiB, quietChromiumCpuPercent, switchBackMs };
+  } finally {
+    await b?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const cases: CaseFigures[] = [];
+  for (const sessions of SESSION_COUNTS) {
+    for (const keptPages of Object.values(MODES)) {
+      cases.push(await runCase(sessions, keptPages));
+    }
+  }
+  printTable(
+    `hidden terminal tabs: every page kept (keptPages ${MODES.keptAll}) vs the default bound (${MODES.bounded}); CPU% of one core, mean while every session prints 10 lines/s`,
+    ['sessions', 'keptPages', 'chromium PSS MiB (quiet)', 'chromium CPU% (quiet)', 'chromium CPU% (printing)', 'ext host CPU% (printing)', 'switch back, recent (ms, median)', 'switch back, oldest (ms, median)'],
+    cases.map((c) => [c.sessions, c.keptPages, c.quietChromiumPssMiB, c.quietChromiumCpuPercent, c.printing.chromiumCpuPercent, c.printing.extensionHostCpuPercent, median(c.switchBackMs.mostRecentHidden), median(c.switchBackMs.leastRecentHidden)]),
+  );
+  saveResults('kept-pages', { printSeconds, cases }, install);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
