@@ -13,9 +13,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { webviewFrame } from '../test/e2e/harness';
 import { pollUntil } from '../test/support/timing';
-import { numberArg } from './lib/args';
+import { repoRoot, webviewFrame } from '../test/e2e/harness';
+import { benchArgs, numberArg } from './lib/args';
 import { Sampler } from './lib/procstat';
 import { median, printTable, round, saveResults } from './lib/report';
 import { chromiumPids, sleep, startBench, workbenchPids, type BenchWorkbench } from './lib/workbench';
@@ -102,7 +102,7 @@ async function runCase(sessions: number, keptPages: number): Promise<CaseFigures
     if (!extHost) throw new Error('cannot find the extension host');
     const openStart = Date.now();
     go('open');
-    const opened = await waitForJson<OpenedReport>(path.join(dir, 'open.json'), 600_000, errorFile);
+    const opened = await waitForJson<OpenedReport>(path.join(dir, 'open.json'), 300_000, errorFile);
     if (opened.errors.length) throw new Error(`opening failed: ${opened.errors.slice(0, 3).join('; ')}`);
     const last = `scale-${String(sessions - 1).padStart(3, '0')}`;
     await b.page.locator('.tab', { hasText: last }).waitFor({ timeout: 120_000 });
@@ -138,17 +138,32 @@ async function runCase(sessions: number, keptPages: number): Promise<CaseFigures
   }
 }
 
+type CaseResult = CaseFigures | { sessions: number; keptPages: number; error: string };
+
+/** Cases saved before, so that a run of one session count keeps the other's figures. */
+function savedCases(): CaseResult[] {
+  const file = path.join(repoRoot, 'bench', 'results', benchArgs.workbench === 'newest' ? 'kept-pages-newest.json' : 'kept-pages.json');
+  return fs.existsSync(file) ? ((JSON.parse(fs.readFileSync(file, 'utf8')) as { results?: { cases?: CaseResult[] } }).results?.cases ?? []) : [];
+}
+
 async function main(): Promise<void> {
-  const cases: CaseFigures[] = [];
+  const fresh: CaseResult[] = [];
   for (const sessions of SESSION_COUNTS) {
     for (const keptPages of Object.values(MODES)) {
-      cases.push(await runCase(sessions, keptPages));
+      // A case that cannot finish (every page kept for 200 tabs may not) is a figure too.
+      fresh.push(await runCase(sessions, keptPages).catch((error: Error) => ({ sessions, keptPages, error: error.message })));
     }
   }
+  const sameCase = (a: CaseResult, b: CaseResult) => a.sessions === b.sessions && a.keptPages === b.keptPages;
+  const cases = [...savedCases().filter((old) => !fresh.some((c) => sameCase(c, old))), ...fresh].sort((a, b) => a.sessions - b.sessions || b.keptPages - a.keptPages);
+  const figures = (c: CaseResult) =>
+    'error' in c
+      ? [c.sessions, c.keptPages, `failed: ${c.error.slice(0, 60)}`, '', '', '', '']
+      : [c.sessions, c.keptPages, c.quietChromiumPssMiB, c.quietChromiumCpuPercent, c.printing.chromiumCpuPercent, c.printing.extensionHostCpuPercent, c.switchBackToReleasedMs.length ? median(c.switchBackToReleasedMs) : '-'];
   printTable(
     `hidden terminal tabs: every page kept (keptPages ${MODES.keptAll}) vs the default bound (${MODES.bounded}); CPU% of one core, mean while every session prints 10 lines/s`,
     ['sessions', 'keptPages', 'chromium PSS MiB (quiet)', 'chromium CPU% (quiet)', 'chromium CPU% (printing)', 'ext host CPU% (printing)', 'switch back to a released tab (ms, median)'],
-    cases.map((c) => [c.sessions, c.keptPages, c.quietChromiumPssMiB, c.quietChromiumCpuPercent, c.printing.chromiumCpuPercent, c.printing.extensionHostCpuPercent, c.switchBackToReleasedMs.length ? median(c.switchBackToReleasedMs) : '-']),
+    cases.map(figures),
   );
   saveResults('kept-pages', { printSeconds, cases }, install);
 }
