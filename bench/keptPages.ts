@@ -61,7 +61,8 @@ async function waitForJson<T>(file: string, timeoutMs: number, errorFile: string
 async function switchBackToReleased(page: Page, id: string, away: string): Promise<number> {
   await page.locator('.tab', { hasText: away }).click();
   await page.locator('.tab.active', { hasText: away }).waitFor();
-  const terminal = await webviewFrame(page, id, undefined, 60_000);
+  // The lookup reads every webview frame (up to a second each), so it is slow with hundreds of tabs.
+  const terminal = await webviewFrame(page, id, undefined, 600_000);
   await pollUntil(async () => (await terminal.locator('.xterm').count().catch(() => 1)) === 0, `the page of ${id} to be released`, { timeoutMs: 30_000 });
   const tab = page.locator('.tab', { hasText: id });
   await tab.scrollIntoViewIfNeeded();
