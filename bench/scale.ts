@@ -1,22 +1,28 @@
 /**
- * Scale: 50 milestone sessions, each printing "tick" once a second, for 60 s; then the same 50
+ * Scale: 200 milestone sessions, each printing "tick" once a second, for 60 s; then the same 50
  * silent with their tabs open, then silent with their tabs closed. CPU% (100 = one core) and RSS
  * of the extension host, the session host, the sessions' own processes and chromium are sampled
  * from /proc every second. Sessions are opened by bench/scaleExtensionHost.ts, running inside the
  * extension host, through `milestoneTerminals.open` with a command, as another extension would.
  *
- *   node out/bench/scale.js [sessions=50] [tickSeconds=60] [idleSeconds=30] [--workbench oldest|newest]
+ * The host's `list` round trip is timed from a client of its own on the host's socket. The
+ * previous run's figures stay in the file under `previous`, for comparison.
+ *
+ *   node out/bench/scale.js [sessions=200] [tickSeconds=60] [idleSeconds=30] [--workbench oldest|newest]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { SessionHostClient } from '../src/extension/host/client/sessionHostClient';
+import { hostPaths } from '../src/extension/host/hostPaths';
+import { repoRoot } from '../test/e2e/harness';
 import { Sampler, sampleAll } from './lib/procstat';
-import { numberArg } from './lib/args';
+import { benchArgs, numberArg } from './lib/args';
 import { median, percentile, printTable, round, saveResults } from './lib/report';
 import { chromiumPids, descendants, sessionHostPid, sleep, startBench, workbenchPids, type BenchWorkbench } from './lib/workbench';
 import type { OpenedReport, ScalePlan } from './scaleExtensionHost';
 
-const sessions = numberArg(0, 50);
+const sessions = numberArg(0, 200);
 const tickSeconds = numberArg(1, 60);
 const idleSeconds = numberArg(2, 30);
 
@@ -36,6 +42,33 @@ interface PhaseFigures {
 }
 
 type Groups = Record<string, () => number[]>;
+
+/** ms per `list` round trip to the session host (hello and first list excluded), from a client of our own. */
+async function listLatencies(hostDir: string, rounds: number): Promise<{ sessionsListed: number; ms: number[] }> {
+  const paths = hostPaths(hostDir);
+  const client = await SessionHostClient.connect(paths.socket, fs.readFileSync(paths.token, 'utf8'), { clientVersion: 'bench' });
+  try {
+    const ms: number[] = [];
+    let sessionsListed = 0;
+    for (let i = 0; i < rounds; i++) {
+      const start = performance.now();
+      sessionsListed = (await client.request({ method: 'list' })).sessions.length;
+      ms.push(performance.now() - start);
+    }
+    return { sessionsListed, ms };
+  } finally {
+    client.dispose();
+  }
+}
+
+/** The figures saved by the run before this one, if any (without their own `previous`). */
+function previousRecord(): unknown {
+  const file = path.join(repoRoot, 'bench', 'results', benchArgs.workbench === 'newest' ? 'scale-newest.json' : 'scale.json');
+  if (!fs.existsSync(file)) return undefined;
+  const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { results?: Record<string, unknown> };
+  if (record.results) delete record.results.previous;
+  return record;
+}
 
 /** Samples every group for `seconds` and returns mean CPU% and last/peak RSS per group. */
 async function phase(name: string, groups: Groups, seconds: number): Promise<PhaseFigures> {
@@ -65,7 +98,8 @@ async function main(): Promise<void> {
   let b: BenchWorkbench | undefined;
   const result: Record<string, unknown> = { sessions, tickSeconds, idleSeconds };
   try {
-    b = await startBench({ extensionTestsPath: driver, env: { MT_BENCH_SCALE_DIR: dir } });
+    // The host refuses sessions beyond maxSessions (100 by default).
+    b = await startBench({ extensionTestsPath: driver, env: { MT_BENCH_SCALE_DIR: dir }, settings: { 'milestoneTerminals.maxSessions': Math.max(100, sessions) } });
     const wb = b.workbench;
     await waitForJson(path.join(dir, 'activated.json'), 60_000, errorFile);
     // The session host starts on activation; give both hosts a moment to settle.
@@ -90,6 +124,8 @@ async function main(): Promise<void> {
     const after = { ext: sampleAll([extHost]), host: sampleAll([host]) };
     console.log(`opened ${opened.pids.length} sessions in ${openSeconds.toFixed(1)} s (median ${median(opened.openMs).toFixed(0)} ms each), errors: ${opened.errors.length}`);
     if (opened.errors.length) console.log(opened.errors.slice(0, 3).join('\n'));
+    const listed = await listLatencies(wb.hostDir, 20);
+    console.log(`list of ${listed.sessionsListed} sessions: p50 ${median(listed.ms).toFixed(1)} ms, max ${Math.max(...listed.ms).toFixed(1)} ms`);
     await sleep(3_000);
     const ticking = await phase(`${sessions} ticking, tabs open`, groups, tickSeconds);
 
@@ -113,6 +149,7 @@ async function main(): Promise<void> {
         perOpenMs: { p50: round(median(opened.openMs), 0), p95: round(percentile(opened.openMs, 95), 0), max: round(Math.max(...opened.openMs), 0) },
         cpuSecondsWhileOpening: { extensionHost: round(after.ext.cpuSeconds - before.ext.cpuSeconds), sessionHost: round(after.host.cpuSeconds - before.host.cpuSeconds) },
       },
+      listMs: { sessionsListed: listed.sessionsListed, p50: round(median(listed.ms), 1), p95: round(percentile(listed.ms, 95), 1), max: round(Math.max(...listed.ms), 1) },
       closeAllTabsMs: round(closed.ms, 0),
       sessionProcessesAliveAtEnd: alive,
       phases: { baseline, ticking, silentTabs, silentDetached },
@@ -137,6 +174,7 @@ async function main(): Promise<void> {
     await b?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  result.previous = previousRecord();
   saveResults('scale', result, b?.workbench.install);
 }
 

@@ -51,7 +51,7 @@ export async function run(): Promise<void> {
       const start = performance.now();
       try {
         const opened = await vscode.commands.executeCommand<{ pid: number } | undefined>('milestoneTerminals.open', {
-          milestoneId: `scale-${String(i).padStart(2, '0')}`,
+          milestoneId: `scale-${String(i).padStart(3, '0')}`,
           command: 'bash',
           args: ['-c', plan.script],
         });

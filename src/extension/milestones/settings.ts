@@ -53,6 +53,20 @@ export function attentionMode(): AttentionMode {
   return value === 'off' || value === 'badge' ? value : 'notify';
 }
 
+/** The default of `keptPages`: hidden tabs that keep their page beyond the visible ones. */
+export const DEFAULT_KEPT_PAGES = 10;
+const MAX_KEPT_PAGES = 1000;
+
+/** How many hidden terminal tabs keep their page (see `milestoneTerminals.keptPages`). */
+export function keptPages(): number {
+  const value = vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('keptPages');
+  return typeof value === 'number' && Number.isFinite(value) ? clamp(Math.floor(value), 0, MAX_KEPT_PAGES) : DEFAULT_KEPT_PAGES;
+}
+
+export function affectsKeptPages(event: vscode.ConfigurationChangeEvent): boolean {
+  return event.affectsConfiguration(`${CONFIG_SECTION}.keptPages`);
+}
+
 export interface ShellSettings {
   readonly command: string | undefined;
   readonly args: readonly string[] | undefined;

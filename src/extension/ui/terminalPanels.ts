@@ -2,11 +2,18 @@ import * as vscode from 'vscode';
 import { describeExitStatus } from '../../shared/exitStatus';
 import type { MilestoneService } from '../milestones/milestoneService';
 import type { SavedSession } from '../milestones/savedScreens';
-import { DisposableBase, DisposableStore, normalizeMilestoneId, toDisposable, type TerminalSession as Session } from '../sessions';
+import { affectsKeptPages, keptPages } from '../milestones/settings';
+import { DisposableBase, DisposableStore, MutableDisposable, disposableTimeout, normalizeMilestoneId, toDisposable, type TerminalSession as Session } from '../sessions';
+import { RecentlyUsed } from './keptPages';
 import { TerminalTab } from './terminalTab';
-import { renderTerminalHtml, webviewOptions } from './webviewHtml';
+import { renderReleasedHtml, renderTerminalHtml, webviewOptions } from './webviewHtml';
 
 export const TERMINAL_VIEW_TYPE = 'milestoneTerminals.terminal';
+/**
+ * Pages beyond the bound are released once the tabs' visibility has settled: a switch is
+ * reported as the old tab hidden, then the new one shown, and in between no tab is visible.
+ */
+const RELEASE_AFTER_MS = 1_000;
 
 interface PanelEntry {
   readonly panel: vscode.WebviewPanel;
@@ -16,13 +23,17 @@ interface PanelEntry {
 }
 
 /**
- * Editor tabs that show milestone terminals: opening, revealing, and bringing
- * them back after a window reload (WebviewPanelSerializer).
+ * Editor tabs that show milestone terminals: opening, revealing, bringing them back
+ * after a window reload (WebviewPanelSerializer), and bounding how many hidden tabs
+ * keep their page (`milestoneTerminals.keptPages`).
  */
 export class TerminalPanels extends DisposableBase implements vscode.WebviewPanelSerializer {
   private readonly entries = new Set<PanelEntry>();
   private readonly sizeOwners = new WeakMap<Session, TerminalTab>();
   private hostResponsive = true;
+  private readonly recentlyUsed = new RecentlyUsed<PanelEntry>();
+  private keptPages = keptPages();
+  private readonly pendingRelease = this.register(new MutableDisposable());
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -35,6 +46,14 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
       service.manager.onDidChangeSessions(({ kind, session }) => {
         if (kind === 'created') {
           this.panelsOf(session.milestoneId).forEach(({ view }) => view.showSession(session));
+        }
+      }),
+    );
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (affectsKeptPages(event)) {
+          this.keptPages = keptPages();
+          this.boundPages();
         }
       }),
     );
@@ -61,7 +80,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
       { viewColumn: options.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus },
       webviewOptions(this.extensionUri),
     );
-    this.adopt(panel, session.milestoneId).showSession(session);
+    this.adopt(panel, session.milestoneId, false).showSession(session);
     return panel;
   }
 
@@ -77,7 +96,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
       return;
     }
     panel.webview.options = webviewOptions(this.extensionUri);
-    const view = this.adopt(panel, milestoneId);
+    const view = this.adopt(panel, milestoneId, true);
     const session = this.service.manager.getByMilestone(milestoneId);
     if (session) {
       view.showSession(session);
@@ -127,7 +146,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
     return { milestoneId, title: milestoneId, options: { milestoneId }, pid: undefined, replay: '', savedAt: Date.now(), exitCode: undefined, exitedAt: undefined };
   }
 
-  private adopt(panel: vscode.WebviewPanel, milestoneId: string): TerminalTab {
+  private adopt(panel: vscode.WebviewPanel, milestoneId: string, restored: boolean): TerminalTab {
     const subscriptions = new DisposableStore();
     const view = subscriptions.add(
       new TerminalTab(milestoneId, panel.webview, {
@@ -142,15 +161,60 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
     const entry: PanelEntry = { panel, view, subscriptions };
     this.entries.add(entry);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'milestone-terminal.svg');
-    panel.webview.html = renderTerminalHtml(panel.webview, this.extensionUri, panel.title);
-    subscriptions.add(panel.onDidChangeViewState(() => view.setVisible(panel.visible)));
+    // A tab restored after a reload has not been used in this window yet; one restored hidden
+    // beyond the bound never builds its page until shown.
+    if (restored) {
+      this.recentlyUsed.addLeastRecent(entry);
+    } else {
+      this.recentlyUsed.addMostRecent(entry);
+    }
+    this.boundPages();
+    if (restored && this.recentlyUsed.split(this.keptPages).released.includes(entry)) {
+      this.releasePage(entry);
+    } else {
+      panel.webview.html = renderTerminalHtml(panel.webview, this.extensionUri, panel.title);
+    }
+    subscriptions.add(
+      panel.onDidChangeViewState(() => {
+        view.setVisible(panel.visible);
+        this.boundPages();
+      }),
+    );
     subscriptions.add(
       panel.onDidDispose(() => {
         // Closing the tab detaches the view; the process keeps running.
         subscriptions.dispose();
         this.entries.delete(entry);
+        this.recentlyUsed.forget(entry);
       }),
     );
     return view;
+  }
+
+  /** Visible tabs get their page back at once; hidden ones beyond the bound release theirs soon. */
+  private boundPages(): void {
+    const visible = [...this.entries].filter((entry) => entry.panel.visible);
+    this.recentlyUsed.see(visible);
+    visible.filter((entry) => entry.view.hasReleasedPage).forEach((entry) => this.restorePage(entry));
+    this.pendingRelease.value = disposableTimeout(() => {
+      this.pendingRelease.clear();
+      // A hidden tab within the bound whose page is released stays so until shown: nothing to show yet.
+      this.recentlyUsed
+        .split(this.keptPages)
+        .released.filter((entry) => !entry.view.hasReleasedPage)
+        .forEach((entry) => this.releasePage(entry));
+    }, RELEASE_AFTER_MS);
+  }
+
+  private releasePage(entry: PanelEntry): void {
+    this.service.log.trace(`Released the page of the hidden ${entry.view.milestoneId} tab (keptPages ${this.keptPages}).`);
+    entry.view.releasePage();
+    entry.panel.webview.html = renderReleasedHtml(entry.panel.title);
+  }
+
+  private restorePage(entry: PanelEntry): void {
+    this.service.log.trace(`Rebuilding the page of the ${entry.view.milestoneId} tab.`);
+    entry.view.restorePage();
+    entry.panel.webview.html = renderTerminalHtml(entry.panel.webview, this.extensionUri, entry.panel.title);
   }
 }

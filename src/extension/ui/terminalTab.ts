@@ -36,8 +36,9 @@ export interface TerminalTabHost {
 /**
  * Connects one webview to a milestone's session: replay after the webview's
  * `ready`, then batched live output; validated input, resize, signals and acks
- * back. Hidden tabs keep their webview (retainContextWhenHidden) and stay live;
- * whenever VS Code does build a webview afresh it starts with `ready` again.
+ * back. Hidden tabs keep their webview (retainContextWhenHidden) and stay live,
+ * unless their page is released (see `releasePage`); whenever a page is built afresh
+ * it starts with `ready` again.
  */
 export class TerminalTab extends DisposableBase implements FlowParticipant {
   private session: Session | undefined;
@@ -67,6 +68,8 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
   /** Left behind while hidden: no output until it is shown again and replayed. */
   private stalledWhileHidden = false;
   private hostResponsive = true;
+  /** The page was swapped for an empty one: nothing is posted until a new page says `ready`. */
+  private pageReleased = false;
 
   constructor(
     readonly milestoneId: string,
@@ -132,6 +135,33 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
     }
   }
 
+  /**
+   * The tab's page is being replaced by an empty one to free the browser's memory: no
+   * output is forwarded and the tab stops holding the process back. The session stays
+   * attached (an open tab is a view of it, so it does not expire).
+   */
+  releasePage(): void {
+    this.pageReleased = true;
+    this.ready = false;
+    this.flushTimer.clear();
+    this.pendingOutput = '';
+    this.replayGeneration++;
+    this.awaitingScreen = false;
+    this.heldScreen = undefined;
+    this.stalledWhileHidden = false;
+    this.leaveFlowControl();
+  }
+
+  get hasReleasedPage(): boolean {
+    return this.pageReleased;
+  }
+
+  /** The real page is loading again: its screen is fetched now, to be replayed when it is ready. */
+  restorePage(): void {
+    this.pageReleased = false;
+    this.replay();
+  }
+
   override dispose(): void {
     this.unbind();
     super.dispose();
@@ -180,6 +210,9 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
     try {
       switch (message.type) {
         case 'ready':
+          if (this.pageReleased) {
+            return; // from the page that was just released, before it went
+          }
           // A page that says ready is a new one, and alive.
           this.ready = true;
           this.stalledWhileHidden = false;
@@ -246,7 +279,7 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
 
   /** Brings the page up to date: the session's screen (now, or when the page is ready) or the saved one. */
   private replay(): void {
-    if (this.stalledWhileHidden) {
+    if (this.stalledWhileHidden || this.pageReleased) {
       return; // replayed when shown
     }
     this.pendingOutput = '';
@@ -349,6 +382,9 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
   }
 
   private post(message: HostToWebviewMessage): void {
+    if (this.pageReleased) {
+      return; // the page that comes back is brought up to date by its replay
+    }
     // A webview that is being torn down rejects; the next `ready` replays anyway.
     this.webview.postMessage(message).then(undefined, () => undefined);
   }

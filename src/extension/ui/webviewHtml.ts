@@ -7,6 +7,8 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
     enableScripts: true,
     // Rebuilding a webview costs VS Code over a second (a new service worker per webview,
     // microsoft/vscode#245756); a kept one shows at once when its tab is switched back to.
+    // Fixed for the panel's life, so a tab beyond `keptPages` releases its page by swapping in
+    // renderReleasedHtml instead (see TerminalPanels).
     retainContextWhenHidden: true,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
     // The view has its own find box that searches the terminal buffer.
@@ -52,6 +54,23 @@ export function renderTerminalHtml(webview: vscode.Webview, extensionUri: vscode
   <div id="terminal"></div>
   <script nonce="${nonce}" src="${resource('dist', 'webview.js')}"></script>
 </body>
+</html>
+`;
+}
+
+/**
+ * What a hidden tab shows once its page is released: an empty document without script, so the
+ * browser can free the terminal's page while VS Code keeps the tab's frame.
+ */
+export function renderReleasedHtml(title: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="default-src 'none'">
+  <title>${escapeHtml(title)}</title>
+</head>
+<body></body>
 </html>
 `;
 }

@@ -1,0 +1,62 @@
+/**
+ * Which hidden terminal tabs keep their page. A kept page shows at once when its tab is
+ * switched back to, but costs the browser memory and CPU (it keeps up with its output); a
+ * released one is rebuilt and replayed when shown. The tabs used most recently are the ones
+ * a user is likely to switch back to, so they keep theirs.
+ */
+export class RecentlyUsed<T> {
+  /** Most recently used first. */
+  private order: T[] = [];
+  /** The items visible when last seen. */
+  private shown: T[] = [];
+
+  /** Adds a new item as the least recently used (a tab restored hidden after a reload). */
+  addLeastRecent(item: T): void {
+    if (!this.order.includes(item)) {
+      this.order.push(item);
+    }
+  }
+
+  /** Adds a new item as the most recently used (a tab just opened). */
+  addMostRecent(item: T): void {
+    if (!this.order.includes(item)) {
+      this.order.unshift(item);
+    }
+  }
+
+  forget(item: T): void {
+    this.order = this.order.filter((other) => other !== item);
+    this.shown = this.shown.filter((other) => other !== item);
+  }
+
+  /**
+   * Records the items visible now. They, and those visible until now (just hidden), are the
+   * most recently used, whatever order the visibility changes were reported in.
+   */
+  see(visibleNow: readonly T[]): void {
+    const recent = [...visibleNow, ...this.shown.filter((item) => !visibleNow.includes(item))];
+    this.order = [...recent, ...this.order.filter((item) => !recent.includes(item))];
+    this.shown = [...visibleNow];
+  }
+
+  /**
+   * Splits the items into those that keep their page (the visible ones, and the `keptHidden`
+   * most recently used hidden ones) and those that release it, each most recent first.
+   */
+  split(keptHidden: number): { kept: T[]; released: T[] } {
+    const kept: T[] = [];
+    const released: T[] = [];
+    let hiddenKept = 0;
+    for (const item of this.order) {
+      if (this.shown.includes(item)) {
+        kept.push(item);
+      } else if (hiddenKept < keptHidden) {
+        hiddenKept++;
+        kept.push(item);
+      } else {
+        released.push(item);
+      }
+    }
+    return { kept, released };
+  }
+}
