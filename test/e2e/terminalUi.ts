@@ -105,6 +105,8 @@ export async function showSessionsView(page: Page): Promise<void> {
 export async function closeTab(page: Page, title: string): Promise<void> {
   const tab = page.locator('.tab', { hasText: title });
   await tab.hover();
-  await tab.locator('.codicon-close').click();
+  // By its label, not its icon: VS Code 1.139 draws the tab's close action with
+  // codicon-close-small where 1.100 used codicon-close; the label is "Close (Ctrl+W)" on both.
+  await tab.locator('.tab-actions a.action-label[aria-label^="Close"]').click();
   await tab.waitFor({ state: 'detached' });
 }
