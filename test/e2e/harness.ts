@@ -376,7 +376,8 @@ export async function openBrowser(url: string, beforeLoad?: (page: Page) => Prom
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     if (beforeLoad) await beforeLoad(page);
-    await page.goto(url);
+    // As long as the workbench itself may take (waitForWorkbench): a loaded machine serves it slowly.
+    await page.goto(url, { timeout: 60_000 });
     await waitForWorkbench(page);
     return { page, context, close };
   } catch (err) {
@@ -423,15 +424,15 @@ export async function fillPalette(input: Locator, text: string): Promise<void> {
  */
 export async function waitForWebviewFocus(page: Page): Promise<void> {
   const contentHasFocus = async (): Promise<boolean> => {
-    const activeWebview = await page.evaluate(() => {
+    const focusedWebview = await page.evaluate(() => {
       const active = document.activeElement;
       return active instanceof HTMLIFrameElement && active.classList.contains('webview') ? active.name : null;
     });
-    if (!activeWebview) return true; // the focus is not on a webview: nothing is pending
-    const content = page.locator(`iframe.webview[name="${activeWebview}"]`).contentFrame().locator('iframe#active-frame').contentFrame();
+    if (!focusedWebview) return true; // the focus is on no webview: no message is on its way
+    const content = page.locator(`iframe.webview[name="${focusedWebview}"]`).contentFrame().locator('iframe#active-frame').contentFrame();
     return content.locator('body').evaluate(() => document.hasFocus(), undefined, { timeout: 1_000 }).catch(() => false);
   };
-  await pollUntil(contentHasFocus, 'the active webview to take its focus', { timeoutMs: 10_000, intervalMs: 50 });
+  await pollUntil(contentHasFocus, 'the focused webview to pass the focus to its content', { timeoutMs: 10_000, intervalMs: 50 });
 }
 
 export async function runCommand(page: Page, label: string, attempts = 6): Promise<void> {
