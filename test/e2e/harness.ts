@@ -376,7 +376,8 @@ export async function openBrowser(url: string, beforeLoad?: (page: Page) => Prom
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     if (beforeLoad) await beforeLoad(page);
-    await page.goto(url);
+    // As long as the workbench itself may take (waitForWorkbench): a loaded machine serves it slowly.
+    await page.goto(url, { timeout: 60_000 });
     await waitForWorkbench(page);
     return { page, context, close };
   } catch (err) {
@@ -412,6 +413,28 @@ export async function fillPalette(input: Locator, text: string): Promise<void> {
   );
 }
 
+/**
+ * Waits until a webview editor that was just activated (opened, its tab clicked, or left active
+ * by closing another tab) holds the focus it is being given. VS Code 1.139 focuses the webview's
+ * outer frame at once and its content frame later, through a 'focus' message sent after a delay
+ * (WebviewElement._doFocus with its _focusDelayer; 1.100 had no such delay). A message already on
+ * its way when the palette opens still focuses the content frame, which closes the palette and
+ * takes the keys meant for it: in our webview a terminal then gets the palette's text. Once the
+ * content frame has the focus, a late message finds the frame focused and leaves it alone.
+ */
+export async function waitForWebviewFocus(page: Page): Promise<void> {
+  const contentHasFocus = async (): Promise<boolean> => {
+    const focusedWebview = await page.evaluate(() => {
+      const active = document.activeElement;
+      return active instanceof HTMLIFrameElement && active.classList.contains('webview') ? active.name : null;
+    });
+    if (!focusedWebview) return true; // the focus is on no webview: no message is on its way
+    const content = page.locator(`iframe.webview[name="${focusedWebview}"]`).contentFrame().locator('iframe#active-frame').contentFrame();
+    return content.locator('body').evaluate(() => document.hasFocus(), undefined, { timeout: 1_000 }).catch(() => false);
+  };
+  await pollUntil(contentHasFocus, 'the focused webview to pass the focus to its content', { timeoutMs: 10_000, intervalMs: 50 });
+}
+
 export async function runCommand(page: Page, label: string, attempts = 6): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   const focusedInput = page.locator('.quick-input-widget input:focus');
@@ -420,10 +443,9 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
   // The first label is the row's own: a row that showed a detail line before (a milestone's id
   // under its title) may keep that line's label, hidden, when the palette reuses it.
   const focused = rows.and(page.locator('.focused')).locator('.label-name').first();
-  // A webview editor that was just clicked may take the focus back from the open palette (its
-  // focus lands asynchronously; on newer VS Code, 1.10x, often after the palette opened), which
-  // closes the palette: a key then goes to that editor (an arrow key into a terminal) and the
-  // command silently does not run. Only a palette that has the focus gets a key.
+  // Should a webview still take the focus from the open palette (see waitForWebviewFocus), the
+  // palette closes and a key goes to that editor (an arrow key into a terminal) while the
+  // command silently does not run: only a palette that has the focus gets a key.
   const pressInPalette = async (key: string) => {
     await input.focus({ timeout: 1_000 });
     if (!(await input.isVisible()) || !(await focusedInput.count())) throw new Error('the palette lost focus');
@@ -431,6 +453,7 @@ export async function runCommand(page: Page, label: string, attempts = 6): Promi
   };
   for (let attempt = 1; ; attempt++) {
     try {
+      await waitForWebviewFocus(page);
       await page.keyboard.press('F1');
       await input.waitFor({ state: 'visible', timeout: 5_000 });
       // Short timeouts and polling: a palette closed by a focus change fails fast and is retried.

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { EXTENSION_ID } from '../support/extension';
 import { pollUntil } from '../support/timing';
-import { fillPalette, runCommand, webviewFrame } from './harness';
+import { fillPalette, runCommand, waitForWebviewFocus, webviewFrame } from './harness';
 
 /** User settings for a predictable shell: bash without rc files. */
 export const PLAIN_BASH_SETTINGS = { 'milestoneTerminals.shell.path': '/bin/bash', 'milestoneTerminals.shell.args': ['--norc', '--noprofile'] };
@@ -105,6 +105,15 @@ export async function showSessionsView(page: Page): Promise<void> {
 export async function closeTab(page: Page, title: string): Promise<void> {
   const tab = page.locator('.tab', { hasText: title });
   await tab.hover();
-  await tab.locator('.codicon-close').click();
+  // By its label, not its icon: VS Code 1.139 draws the tab's close action with
+  // codicon-close-small where 1.100 used codicon-close; the label is "Close (Ctrl+W)" on both.
+  await tab.locator('.tab-actions a.action-label[aria-label^="Close"]').click();
   await tab.waitFor({ state: 'detached' });
+  // The editor left active is focused after the tab has gone (the focus is on no element
+  // meanwhile); a webview's content only later (see waitForWebviewFocus). Let both land here,
+  // not in the palette opened next.
+  if (await page.locator('.tab').count()) {
+    await pollUntil(() => page.evaluate(() => document.activeElement !== null && document.activeElement !== document.body), 'the editor left active to take the focus', { timeoutMs: 10_000, intervalMs: 50 });
+  }
+  await waitForWebviewFocus(page);
 }
