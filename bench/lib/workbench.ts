@@ -1,5 +1,6 @@
 // Workbench driving shared by the bench scripts, on top of the e2e harness.
 // Timings are taken inside the page where possible: a Playwright round trip costs milliseconds.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,12 +21,15 @@ export interface BenchWorkbench {
 }
 
 /**
- * One code-server + chromium with our extension in development mode. Both terminals run the
+ * One code-server + chromium with our extension (production build) in development mode. Both terminals run the
  * same plain bash, and VS Code's terminal uses its DOM renderer so that its text is in the DOM
  * like ours (xterm.js in our webview also renders to the DOM). The workbench is the one that
  * `--workbench` or MT_WORKBENCH names (see args.ts).
  */
 export async function startBench(extra: { settings?: Record<string, unknown>; extensionTestsPath?: string; env?: Record<string, string> } = {}): Promise<BenchWorkbench> {
+  // The shipped bundles as the VSIX has them (minified, no source maps): the webview's script
+  // is parsed on every reopen, so a development build would time more than users wait.
+  execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: repoRoot, stdio: 'inherit' });
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'mt-bench-ws-'));
   const workbench = await startWorkbench({
     workbench: benchArgs.workbench,
