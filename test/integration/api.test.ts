@@ -53,7 +53,7 @@ describe('The API for other extensions, in the extension host', () => {
     try {
       const opened = await api.openMilestoneTerminal(agent('api-agent'));
       assert.ok(opened);
-      const prompt = await api.waitFor('api-agent', { output: /Continue\? \[y\/n\]/ }, { timeoutMs: 15_000 });
+      const prompt = await api.waitFor('api-agent', { output: /Continue\? \[y\/n\]/, includeScreen: true }, { timeoutMs: 15_000 });
       assert.equal(prompt.matched, FAKE_AGENT_PROMPT.trim());
       const screen = await api.readScreen('api-agent');
       assert.equal(screen.sessionId, opened.sessionId);
@@ -82,13 +82,13 @@ describe('The API for other extensions, in the extension host', () => {
 
   it('does the same through the commands, restarts and closes by milestone, and refuses bad arguments by kind', async () => {
     const opened = await vscode.commands.executeCommand<{ pid: number }>('milestoneTerminals.open', agent('command-agent'));
-    const prompt = await command<WaitResult>('waitFor', 'command-agent', { output: 'continue\\?', flags: 'i' }, { timeoutMs: 15_000 });
+    const prompt = await command<WaitResult>('waitFor', 'command-agent', { output: 'continue\\?', flags: 'i', includeScreen: true }, { timeoutMs: 15_000 });
     assert.equal(prompt.matched, 'Continue?');
     assert.ok((await command<{ lines: string[] }>('readScreen', 'command-agent')).lines.includes(AGENT_LINE));
     const restarted = await command<{ pid: number }>('restart', 'command-agent');
     assert.notEqual(restarted.pid, opened.pid);
     await until(() => !isAlive(opened.pid), 'the first process to end');
-    await command('waitFor', 'command-agent', { output: 'Continue' }, { timeoutMs: 15_000 });
+    await command('waitFor', 'command-agent', { output: 'Continue', includeScreen: true }, { timeoutMs: 15_000 });
     await command('sendText', 'command-agent', 'n\r');
     assert.equal((await command<WaitResult>('waitFor', 'command-agent', { exit: true }, { timeoutMs: 15_000 })).exitCode, FAKE_AGENT_EXIT_CODE);
     await assert.rejects(Promise.resolve(command('sendText', 'command-agent', 'late')), /has ended; the text was not sent/);
@@ -106,7 +106,7 @@ describe('The API for other extensions, in the extension host', () => {
     try {
       await otherWindow.create(agent('other-window-agent'));
       await until(() => api.listSessions().some((session) => session.milestoneId === 'other-window-agent'), 'this window to hear of the session');
-      const prompt = await api.waitFor('other-window-agent', { output: 'Continue\\?' }, { timeoutMs: 15_000 });
+      const prompt = await api.waitFor('other-window-agent', { output: 'Continue\\?', includeScreen: true }, { timeoutMs: 15_000 });
       assert.equal(prompt.matched, 'Continue?');
       assert.ok((await api.readScreen('other-window-agent')).lines.includes(AGENT_LINE));
       await api.sendText('other-window-agent', 'y', { enter: true });

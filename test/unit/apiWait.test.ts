@@ -47,7 +47,7 @@ describe('the API waiting on a session another window started (session host, fak
 
   it("gets the output of a session it does not show, matches the prompt, answers it, and sees the exit code", async () => {
     await startAgent('agent');
-    const prompt = await wait('agent', { output: 'Continue\\? \\[y/n\\]' });
+    const prompt = await wait('agent', { output: 'Continue\\? \\[y/n\\]', includeScreen: true });
     assert.equal(prompt.reason, 'output');
     assert.equal(prompt.matched, FAKE_AGENT_PROMPT.trim());
     assert.equal(prompt.state, 'running');
@@ -61,14 +61,14 @@ describe('the API waiting on a session another window started (session host, fak
 
   it('reads the text of screen and scrollback from the host, wide characters once and no escape sequences', async () => {
     await startAgent('reader');
-    await wait('reader', { output: 'Continue' });
+    await wait('reader', { output: 'Continue', includeScreen: true });
     const lines = await waiter.getByMilestone('reader')!.screenText();
     assert.deepEqual(lines, ['fake agent: starting task', 'step 1 of 3: 編集 ✓ file-1.ts', 'step 2 of 3: 編集 ✓ file-2.ts', 'step 3 of 3: 編集 ✓ file-3.ts', FAKE_AGENT_PROMPT]);
   });
 
   it('finds text already on the screen only when asked to, and resolves idle once the agent waits quietly', async () => {
     await startAgent('quiet');
-    await wait('quiet', { output: 'Continue' });
+    await wait('quiet', { output: 'Continue', includeScreen: true });
     const idle = await wait('quiet', { idleMs: 300 });
     assert.equal(idle.reason, 'idle');
     const onScreen = await wait('quiet', { output: 'step 2 of 3', includeScreen: true });
