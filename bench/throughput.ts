@@ -6,8 +6,8 @@
  *
  *   node out/bench/throughput.js [megabytes=50] [rounds=3] [--workbench oldest|newest] [--profile] [--webgl]
  *
- * --webgl: after the DOM rounds, terminal.integrated.gpuAcceleration goes to "on" and both
- * terminals flood again drawn by xterm's WebGL renderer; the end marker is then looked for in
+ * --webgl: after the DOM rounds, terminal.integrated.gpuAcceleration goes to "on" (with a window
+ * reload) and both terminals flood again drawn by xterm's WebGL renderer; the end marker is then looked for in
  * each xterm's buffer once per animation frame, since no text is in the DOM. Figures of both
  * renderers go to bench/results/throughput-webgl[-newest].json instead of throughput.json.
  *
@@ -20,12 +20,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as pty from 'node-pty';
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { sampleAll, cpuPercent, type ProcSample } from './lib/procstat';
 import { benchArgs, numberArg } from './lib/args';
 import { startProfile, type ProfileSummary } from './lib/profile';
 import { printTable, round, saveResults } from './lib/report';
 import { pollUntil } from '../test/support/timing';
+import { reloadWindow, webviewFrame } from '../test/e2e/harness';
 import { armTextWatch, chromiumPids, focusIn, openIntegratedTerminal, openMilestoneTerminal, sessionHostPid, startBench, workbenchPids, type BenchWorkbench } from './lib/workbench';
 
 const megabytes = numberArg(0, 50);
@@ -231,16 +232,14 @@ async function main(): Promise<void> {
     const ours = await openMilestoneTerminal(b.page, 'bench-flood');
     const oursFocus = () => focusIn(b.page, ours.frame);
     const theirs = await openIntegratedTerminal(b.page);
-    const theirWrapper = b.page.locator('.part.panel .terminal-wrapper').first();
-    const screens: Record<Renderer, Record<UiRun['terminal'], Screen>> = {
-      dom: { milestone: domScreen(ours.rows), integrated: domScreen(theirs.rows) },
-      webgl: { milestone: bufferScreen(ours.frame.locator('#terminal')), integrated: bufferScreen(theirWrapper) },
-    };
-    const focusOf = (which: UiRun['terminal']) => (which === 'milestone' ? oursFocus : theirs.focus);
-    const floodIn = (which: UiRun['terminal'], renderer: Renderer) => flood(b, which, renderer, screens[renderer][which], focusOf(which), file, bytes, lastLine);
+    let screens: Record<UiRun['terminal'], Screen> = { milestone: domScreen(ours.rows), integrated: domScreen(theirs.rows) };
+    let focusOf = (which: UiRun['terminal']) => (which === 'milestone' ? oursFocus : theirs.focus);
+    const floodIn = (which: UiRun['terminal'], renderer: Renderer) => flood(b, which, renderer, screens[which], focusOf(which), file, bytes, lastLine);
     for (const renderer of withWebgl ? (['dom', 'webgl'] as const) : (['dom'] as const)) {
       if (renderer === 'webgl') {
-        await switchToWebgl(b, [ours.frame.locator('body'), theirWrapper]);
+        const drawn = await switchToWebgl(b);
+        screens = { milestone: bufferScreen(drawn.ours.locator('#terminal')), integrated: bufferScreen(drawn.theirs) };
+        focusOf = (which) => () => focusIn(b.page, which === 'milestone' ? drawn.ours : drawn.theirs);
       }
       for (let r = 0; r < rounds; r++) {
         // Alternate the order so neither always runs on a warmer (or more fragmented) workbench.
@@ -306,16 +305,22 @@ async function main(): Promise<void> {
 }
 
 /**
- * Turns terminal.integrated.gpuAcceleration to "on" through the user settings file, which both
- * terminals follow live, and waits until each is drawn by WebGL. Chromium without WebGL2 cannot.
+ * Turns terminal.integrated.gpuAcceleration to "on" in the user settings file and reloads the
+ * window, which reads it (the workbench here does not notice the file's change while running);
+ * both terminals come back with their sessions. Waits until each is drawn by WebGL.
  */
-async function switchToWebgl(b: BenchWorkbench, terminals: Locator[]): Promise<void> {
+async function switchToWebgl(b: BenchWorkbench): Promise<{ ours: FrameLocator; theirs: Locator }> {
   const file = path.join(b.workbench.userDataDir, 'User', 'settings.json');
   const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   fs.writeFileSync(file, JSON.stringify({ ...settings, 'terminal.integrated.gpuAcceleration': 'on' }, null, 2) + '\n');
-  for (const terminal of terminals) {
-    await pollUntil(async () => (await rendererIn(terminal)) === 'webgl', 'the WebGL renderer in both terminals (does this chromium have WebGL2?)', { timeoutMs: 30_000, intervalMs: 200 });
+  await reloadWindow(b.page);
+  await b.page.locator('.tab', { hasText: 'bench-flood' }).click();
+  const ours = await webviewFrame(b.page, 'bench-flood');
+  const theirs = b.page.locator('.part.panel .terminal-wrapper').first();
+  for (const terminal of [ours.locator('body'), theirs]) {
+    await pollUntil(async () => (await rendererIn(terminal).catch(() => 'none')) === 'webgl', 'the WebGL renderer in both terminals (does this chromium have WebGL2?)', { timeoutMs: 60_000, intervalMs: 200 });
   }
+  return { ours, theirs };
 }
 
 main().catch((err) => {
