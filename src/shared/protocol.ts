@@ -100,6 +100,13 @@ export interface SessionAttentionInfo {
   readonly at: number;
 }
 
+/**
+ * terminal.integrated.gpuAcceleration, as VS Code's terminal reads it: 'auto' and 'on' draw with
+ * WebGL where the page can, 'off' with xterm's DOM renderer.
+ */
+export type GpuAcceleration = 'auto' | 'on' | 'off';
+export const GPU_ACCELERATION_VALUES: readonly GpuAcceleration[] = ['auto', 'on', 'off'];
+
 /** Appearance taken from VS Code settings and theme; colours come from CSS variables. */
 export interface TerminalAppearance {
   readonly fontFamily: string;
@@ -110,6 +117,7 @@ export interface TerminalAppearance {
   readonly scrollback: number;
   /** terminal.integrated.minimumContrastRatio: text is recoloured until it reaches this contrast (1 = off). */
   readonly minimumContrastRatio: number;
+  readonly gpuAcceleration: GpuAcceleration;
 }
 
 export interface ReplayMessage {

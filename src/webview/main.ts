@@ -25,6 +25,7 @@ import { ErrorBanner, ExitBanner } from './banners';
 import { FindWidget } from './findWidget';
 import { AckBatcher } from './ackBatcher';
 import { createKeyHandler } from './keyboard';
+import { TerminalRenderer } from './renderer';
 import { onThemeChange, readTerminalTheme } from './theme';
 import { connectToHost, type Host } from './vscodeApi';
 
@@ -54,6 +55,7 @@ class WebviewTerminal {
   private readonly exitBanner: ExitBanner;
   private readonly errorBanner: ErrorBanner;
   private readonly acks: AckBatcher;
+  private readonly renderer: TerminalRenderer;
   /** True while a replay is parsed: input then is xterm answering queries in old output. */
   private replaying = false;
   /** Identifies the newest replay, so an older replay's callback cannot end the drop early. */
@@ -91,6 +93,8 @@ class WebviewTerminal {
     this.exitBanner = new ExitBanner(container, () => this.host.post({ type: 'restart' }));
     this.errorBanner = new ErrorBanner(container);
     this.acks = new AckBatcher((chars) => this.host.post({ type: 'ack', chars }));
+    // WebGL and DOM cells can differ by a fraction of a pixel, hence how many fit.
+    this.renderer = new TerminalRenderer(this.term, () => this.fit());
   }
 
   start(): void {
@@ -101,6 +105,9 @@ class WebviewTerminal {
 
     const term = this.term;
     term.open(this.container);
+    // As VS Code's terminal does on its wrapper for its smoke tests: with the WebGL renderer
+    // no text is in the DOM, so the e2e tests and benches read the buffer from here.
+    (this.container as HTMLElement & { xterm?: Terminal }).xterm = term;
 
     const search = new SearchAddon();
     term.loadAddon(this.fitAddon);
@@ -192,6 +199,7 @@ class WebviewTerminal {
       return;
     }
     applyAppearance(this.term, message.appearance);
+    this.renderer.apply(message.appearance.gpuAcceleration);
     this.appearanceApplied = true;
     // Font changes alter the cell size, hence how many rows and columns fit. Fitted now,
     // not later, so that a replay written next lands in a terminal of its final size.

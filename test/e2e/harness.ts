@@ -151,6 +151,9 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
   // takes the focus that the palette and terminals expect; 1.100 ignores both settings.
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'chat.disableAIFeatures': true,
+  // Suites read the screen from xterm's DOM rows, which the WebGL renderer does not draw; headless
+  // chromium has WebGL2 through SwiftShader, so 'auto' would choose it. renderer.e2e.ts covers WebGL.
+  'terminal.integrated.gpuAcceleration': 'off',
 };
 
 /** The directory holding test/e2e/workbench, found from the bundle's location or the cwd. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { FlowControl, parseWebviewMessage, type ErrorCode, type HostToWebviewMessage, type SessionInfo } from '../../shared/protocol';
-import { terminalAppearance } from './terminalAppearance';
+import { onDidChangeTerminalAppearance, terminalAppearance } from './terminalAppearance';
 import type { SavedSession } from '../milestones/savedScreens';
 import { DisposableBase, DisposableStore, MutableDisposable, disposableInterval, disposableTimeout, isSessionError, type TerminalSession as Session } from '../sessions';
 import { SessionFlowControl, type FlowParticipant } from './sessionFlowControl';
@@ -78,6 +78,13 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
   ) {
     super();
     this.register(webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    this.register(
+      onDidChangeTerminalAppearance(() => {
+        if (this.ready) {
+          this.post({ type: 'appearance', appearance: terminalAppearance() });
+        }
+      }),
+    );
   }
 
   /** Shows a live (or exited) session; replaces whatever the view showed. */

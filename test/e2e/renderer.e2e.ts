@@ -1,0 +1,156 @@
+/**
+ * End to end, the renderer: the terminal draws with WebGL or xterm's DOM renderer as
+ * terminal.integrated.gpuAcceleration says, falls back to the DOM renderer when the WebGL
+ * context is lost, and shows the same screen after a reload with either. The setting is changed
+ * in settings.json and a reload applies it: the workbench here did not pick up the file's change
+ * while running (its file watcher), so following it live is left to the webview's appearance
+ * message, which a replay and a settings change both carry. Headless chromium here draws WebGL2 with SwiftShader (software); where it cannot,
+ * 'on' and 'auto' must leave the DOM renderer in place.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { pollUntil } from '../support/timing';
+import { openBrowser, reloadWindow, repoRoot, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
+import { PLAIN_BASH_SETTINGS, PROMPT, pickMilestone, typeInTerminal, waitForRows } from './terminalUi';
+
+type Renderer = 'webgl' | 'dom' | 'both' | 'none';
+type GpuAcceleration = 'auto' | 'on' | 'off';
+
+/** What draws the terminal: a WebGL2 canvas in xterm's screen, or the DOM renderer's rows. */
+function rendererOf(frame: FrameLocator): Promise<Renderer> {
+  return frame.locator('.xterm-screen').evaluate((screen) => {
+    // getContext returns a canvas's existing context; the link layer's 2D canvas answers null.
+    const webgl = Array.from(screen.querySelectorAll('canvas')).some((canvas) => canvas.getContext('webgl2') !== null);
+    const rows = screen.querySelector('.xterm-rows') !== null;
+    return webgl ? (rows ? 'both' : 'webgl') : rows ? 'dom' : 'none';
+  });
+}
+
+/** The buffer's rows as text, whatever draws them (the page keeps xterm on #terminal, as VS Code does on its wrapper). */
+function bufferRows(frame: FrameLocator): Promise<string[]> {
+  return frame.locator('#terminal').evaluate((element) => {
+    const term = (element as HTMLElement & { xterm?: import('@xterm/xterm').Terminal }).xterm;
+    if (!term) return [];
+    const buffer = term.buffer.active;
+    return Array.from({ length: buffer.length }, (_, y) => buffer.getLine(y)?.translateToString(true) ?? '');
+  });
+}
+
+async function waitForBuffer(frame: FrameLocator, predicate: (rows: string[]) => boolean, what: string): Promise<string[]> {
+  let rows: string[] = [];
+  await pollUntil(async () => predicate((rows = await bufferRows(frame))), () => `the buffer to hold ${what}; it held:\n${rows.filter(Boolean).join('\n')}`, {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+  });
+  return rows;
+}
+
+async function waitForRenderer(frame: FrameLocator, expected: Renderer, why: string): Promise<void> {
+  let seen: Renderer | undefined;
+  await pollUntil(async () => (seen = await rendererOf(frame)) === expected, () => `the ${expected} renderer (${why}); saw ${seen}`, { timeoutMs: 20_000, intervalMs: 100 });
+}
+
+/** The colours, the wide characters and the number the shell computes, so the command line never matches. */
+const SAMPLE = "printf '\\e[1;31mRED\\e[0m \\e[42;30mGREEN\\e[0m 編集 WIDE-%s\\n' $((6*7))\n";
+const sampleShown = (rows: string[]) => rows.some((row) => row.trimEnd() === 'RED GREEN 編集 WIDE-42');
+
+describe('Milestone Terminals renderer (terminal.integrated.gpuAcceleration)', () => {
+  let workbench: Workbench;
+  let browser: Browser;
+  let page: Page;
+  let webgl2Available: boolean;
+  const workspace = mkdtempSync(join(tmpdir(), 'mt-e2e-renderer-'));
+  const id = 'e2e-renderer';
+
+  const setGpuAcceleration = (value: GpuAcceleration) => {
+    // Read by the workbench on the next reload.
+    const file = join(workbench.userDataDir, 'User', 'settings.json');
+    const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...settings, 'terminal.integrated.gpuAcceleration': value }, null, 2) + '\n');
+  };
+  const expectedFor = (value: GpuAcceleration): Renderer => (value !== 'off' && webgl2Available ? 'webgl' : 'dom');
+
+  before(async () => {
+    workbench = await startWorkbench({
+      workspace,
+      extensionDevelopmentPath: repoRoot,
+      settings: { ...PLAIN_BASH_SETTINGS, 'terminal.integrated.gpuAcceleration': 'off' },
+    });
+    browser = await openBrowser(workbench.url);
+    page = browser.page;
+    page.on('console', (message) => {
+      if (message.text().includes('Milestone Terminals')) console.log(`      webview console: ${message.text()}`);
+    });
+    webgl2Available = await page.evaluate(() => document.createElement('canvas').getContext('webgl2') !== null);
+    console.log(`      WebGL2 in this chromium: ${webgl2Available}`);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    await workbench?.stop();
+  });
+
+  it('draws with the renderer the setting names, the same screen after a reload with each', async () => {
+    await pickMilestone(page, id, `New milestone "${id}"`);
+    let frame = await webviewFrame(page, id);
+    await waitForBuffer(frame, (rows) => rows.some((row) => PROMPT.test(row)), 'a prompt');
+    await waitForRenderer(frame, 'dom', 'gpuAcceleration off');
+    await typeInTerminal(page, frame, SAMPLE);
+    await waitForRows(frame, sampleShown, 'the sample line, drawn by the DOM renderer');
+
+    for (const value of ['on', 'off', 'auto'] as const) {
+      setGpuAcceleration(value);
+      await reloadWindow(page);
+      await page.locator('.tab', { hasText: id }).click();
+      frame = await webviewFrame(page, id);
+      await waitForBuffer(frame, sampleShown, `the sample line after a reload with gpuAcceleration ${value}`);
+      await waitForRenderer(frame, expectedFor(value), `gpuAcceleration ${value}, after a reload`);
+      if (expectedFor(value) === 'dom') {
+        await waitForRows(frame, sampleShown, 'the sample line in the DOM rows');
+      }
+      // Typing still reaches the shell and its answer is drawn.
+      await typeInTerminal(page, frame, `echo typed-$((${value.length}*1000))\n`);
+      await waitForBuffer(frame, (rows) => rows.some((row) => row.trimEnd() === `typed-${value.length * 1000}`), `the echo with gpuAcceleration ${value}`);
+      await screenshot(page, `renderer-${value}-after-reload`);
+    }
+  });
+
+  it('falls back to the DOM renderer when the WebGL context is lost, keeping the screen', async function () {
+    if (!webgl2Available) {
+      this.skip(); // no context to lose: the reload test above showed the DOM renderer in its place
+    }
+    setGpuAcceleration('on');
+    await reloadWindow(page);
+    await page.locator('.tab', { hasText: id }).click();
+    const frame = await webviewFrame(page, id);
+    await waitForRenderer(frame, 'webgl', 'gpuAcceleration on');
+    const before = (await bufferRows(frame)).filter(Boolean);
+    const lost = await frame.locator('.xterm-screen').evaluate((screen) => {
+      for (const canvas of Array.from(screen.querySelectorAll('canvas'))) {
+        const extension = canvas.getContext('webgl2')?.getExtension('WEBGL_lose_context');
+        if (extension) {
+          extension.loseContext();
+          return true;
+        }
+      }
+      return false;
+    });
+    assert.ok(lost, 'a WebGL2 canvas with WEBGL_lose_context to lose');
+    // The addon gives the context a few seconds to come back before it reports the loss.
+    await waitForRenderer(frame, 'dom', 'after the context loss');
+    await waitForRows(frame, sampleShown, 'the sample line, drawn by the DOM renderer after the loss');
+    assert.deepEqual((await bufferRows(frame)).filter(Boolean), before, 'the buffer is what it was before the loss');
+    await typeInTerminal(page, frame, 'echo after-$((2*21))-loss\n');
+    await waitForRows(frame, (rows) => rows.includes('after-42-loss'), 'the echo after the loss');
+    await screenshot(page, 'renderer-after-context-loss');
+  });
+});
