@@ -2,12 +2,18 @@ import * as vscode from 'vscode';
 import type { AttentionChange, MilestoneTerminalsApiV1, MilestoneTerminalsExports, OpenedTerminal, ScreenText, SessionStateChange, WaitResult } from '../../../api/milestone-terminals';
 import type { MilestoneService } from '../milestones/milestoneService';
 import { parseMilestoneSpec } from '../milestones/milestoneSpec';
+import type { SessionInfo } from '../../shared/protocol';
 import { DisposableBase, Emitter, toDisposable, type Disposable, type Event, type SessionSnapshot, type TerminalSession } from '../sessions';
 import { parseApiVersion, parseMilestoneArgument, parseSendText, parseWaitCondition, parseWaitOptions } from './apiArguments';
 import { ApiError } from './apiErrors';
 import { waitForSession } from './waitFor';
 
 export const API_VERSION = 1;
+
+/** Tells one attention from the next: a notification can replace a bell within the same millisecond. */
+function attentionKey(attention: SessionInfo['attention']): string | undefined {
+  return attention && JSON.stringify([attention.reason, attention.at, attention.message]);
+}
 
 function opened(session: TerminalSession): OpenedTerminal {
   return { milestoneId: session.milestoneId, sessionId: session.id, pid: session.pid };
@@ -27,15 +33,15 @@ export class MilestoneApi extends DisposableBase implements MilestoneTerminalsEx
   readonly onDidChangeSessionState: Event<SessionStateChange> = this._onDidChangeSessionState.event;
   private readonly _onDidChangeAttention = this.register(new Emitter<AttentionChange>());
   readonly onDidChangeAttention: Event<AttentionChange> = this._onDidChangeAttention.event;
-  /** The attention last reported per session ('at' tells one attention from the next). */
-  private readonly attentionSeen = new Map<TerminalSession, number | undefined>();
+  /** The attention last reported per session, as attentionKey says it. */
+  private readonly attentionSeen = new Map<TerminalSession, string | undefined>();
 
   constructor(private readonly service: MilestoneService) {
     super();
     const { manager } = service;
     for (const session of manager.all()) {
       this.watchExit(session);
-      this.attentionSeen.set(session, session.info().attention?.at);
+      this.attentionSeen.set(session, attentionKey(session.info().attention));
     }
     this.register(
       manager.onDidChangeSessions(({ kind, session }) => {
@@ -123,9 +129,9 @@ export class MilestoneApi extends DisposableBase implements MilestoneTerminalsEx
     if (kind === 'closed') {
       this.attentionSeen.delete(session);
     } else {
-      this.attentionSeen.set(session, attention?.at);
+      this.attentionSeen.set(session, attentionKey(attention));
     }
-    if (attention?.at === before) {
+    if (attentionKey(attention) === before) {
       return;
     }
     this._onDidChangeAttention.fire({ milestoneId: session.milestoneId, sessionId: session.id, attention: attention && { ...attention } });
