@@ -233,11 +233,10 @@ async function runCase(sessions: number, keptPages: number): Promise<CaseFigures
 
 type CaseResult = CaseFigures | { sessions: number; keptPages: number; error: string };
 
-const resultsName = benchArgs.workbench === 'newest' ? 'kept-pages-newest' : 'kept-pages';
-
 /** Cases saved before, so that a run of one session count or mode keeps the others' figures. */
 function savedCases(): CaseResult[] {
-  const file = path.join(repoRoot, 'bench', 'results', `${resultsName}.json`);
+  // saveResults adds the suffix for the newest workbench.
+  const file = path.join(repoRoot, 'bench', 'results', benchArgs.workbench === 'newest' ? 'kept-pages-newest.json' : 'kept-pages.json');
   const saved = fs.existsSync(file) ? ((JSON.parse(fs.readFileSync(file, 'utf8')) as { results?: { cases?: CaseResult[] } }).results?.cases ?? []) : [];
   // Cases of the earlier layout (no quiet phase before printing) are measured differently.
   return saved.filter((c) => 'error' in c || 'quiet' in c);
@@ -295,7 +294,7 @@ async function main(): Promise<void> {
   );
   const freed = freedPerReleasedPage(cases);
   for (const f of freed) console.log(`${f.sessions} sessions: ${f.freedMiBPerPage} MiB of chromium PSS freed per released page (${f.releasedPages} released)`);
-  saveResults(resultsName, { printSeconds, quietSeconds: QUIET_SECONDS, settledCpuPercent: SETTLED_CPU_PERCENT, cases, freedPerReleasedPage: freed }, install);
+  saveResults('kept-pages', { printSeconds, quietSeconds: QUIET_SECONDS, settledCpuPercent: SETTLED_CPU_PERCENT, cases, freedPerReleasedPage: freed }, install);
 }
 
 main().catch((err) => {
