@@ -1,31 +1,44 @@
 /**
  * Kept pages: what hidden terminal tabs cost the browser, with every page kept
  * (`milestoneTerminals.keptPages` 1000) and with the default bound (10), for 50 and 200 sessions
- * open as tabs. Per case: chromium's memory (PSS summed over its processes, so shared pages count
- * once) with the sessions quiet; chromium's and the extension host's CPU% while every session
- * prints a line every 100 ms; and under the bound, the time from clicking a released tab to its
- * terminal showing its output again. Sessions are opened from inside the extension host by
- * bench/scaleExtensionHost.ts, as bench/scale.ts does.
+ * open as tabs, each shown once. Per case: chromium's memory (PSS summed over its processes, so shared pages count
+ * once) and chromium's and the extension host's CPU% with every session quiet; the same CPU
+ * figures while every session prints a line every 100 ms; the time from clicking a hidden tab to
+ * its terminal showing its output, for a tab that kept its page and (under the bound) one whose
+ * page was released. Sessions are opened from inside the extension host by
+ * bench/scaleExtensionHost.ts, as bench/scale.ts does, and print only once every tab is open.
  *
- *   node out/bench/keptPages.js [printSeconds=20] [sessions, else 50 and 200] [--workbench oldest|newest]
+ *   node out/bench/keptPages.js [printSeconds=20] [sessions, else 50 and 200] [keptAll|bounded, else both] [--workbench oldest|newest]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { pollUntil } from '../test/support/timing';
-import { repoRoot, webviewFrame } from '../test/e2e/harness';
+import { repoRoot, screenshot } from '../test/e2e/harness';
 import { benchArgs, numberArg } from './lib/args';
-import { Sampler } from './lib/procstat';
+import { webviewState, type WebviewState } from './lib/frames';
+import { Sampler, sampleAll } from './lib/procstat';
 import { median, printTable, round, saveResults } from './lib/report';
 import { chromiumPids, sleep, startBench, workbenchPids, type BenchWorkbench } from './lib/workbench';
 import type { OpenedReport, ScalePlan } from './scaleExtensionHost';
 import type { WorkbenchInstall } from '../test/e2e/harness';
 
 const printSeconds = numberArg(0, 20);
-const SESSION_COUNTS = process.argv[3] ? [numberArg(1, 50)] : [50, 200];
+const SESSION_COUNTS = benchArgs.positional[1] ? [numberArg(1, 50)] : [50, 200];
 const MODES = { keptAll: 1000, bounded: 10 } as const;
+const modeArg = benchArgs.positional[2] as keyof typeof MODES | undefined;
+if (modeArg !== undefined && !Object.hasOwn(MODES, modeArg)) throw new Error(`mode ${modeArg}: expected one of ${Object.keys(MODES).join(', ')}`);
+const MODES_RUN = modeArg ? [MODES[modeArg]] : Object.values(MODES);
 const SWITCHES = 3;
+const tabId = (i: number) => `scale-${String(i).padStart(3, '0')}`;
+const QUIET_SECONDS = 10;
+/**
+ * Chromium works through output for seconds after the sessions stop printing (earlier runs
+ * measured that catching up as the cost of quiet pages); quiet figures wait until its CPU has
+ * been below this for a two-second window.
+ */
+const SETTLED_CPU_PERCENT = 15;
 let install: WorkbenchInstall | undefined;
 
 /** Proportional set size of the processes, in MiB: shared pages divided among their sharers. */
@@ -42,6 +55,8 @@ function pssMiB(pids: number[]): number {
   return kib / 1024;
 }
 
+const loadAverage = () => os.loadavg().map((n) => round(n, 1));
+
 async function waitForJson<T>(file: string, timeoutMs: number, errorFile: string): Promise<T> {
   return pollUntil(
     () => {
@@ -53,22 +68,78 @@ async function waitForJson<T>(file: string, timeoutMs: number, errorFile: string
   );
 }
 
+/** Seconds until chromium's CPU over a two-second window falls below SETTLED_CPU_PERCENT (at most `timeoutSeconds`). */
+async function waitForChromiumToSettle(timeoutSeconds: number): Promise<number> {
+  const start = performance.now();
+  while ((performance.now() - start) / 1000 < timeoutSeconds) {
+    const pids = chromiumPids();
+    const before = sampleAll(pids);
+    await sleep(2_000);
+    if (((sampleAll(pids).cpuSeconds - before.cpuSeconds) / 2) * 100 < SETTLED_CPU_PERCENT) break;
+  }
+  return round((performance.now() - start) / 1000, 1);
+}
+
+interface CpuFigures {
+  chromiumCpuPercent: number;
+  extensionHostCpuPercent: number;
+  loadAverage: number[];
+}
+
+async function measureCpu(seconds: number, extHost: number): Promise<CpuFigures> {
+  const load = loadAverage();
+  const chromium = new Sampler(chromiumPids, 1_000);
+  const extension = new Sampler(() => [extHost], 1_000);
+  await sleep(seconds * 1_000);
+  return { chromiumCpuPercent: round(chromium.stop().meanCpuPercent, 1), extensionHostCpuPercent: round(extension.stop().meanCpuPercent, 1), loadAverage: load };
+}
+
+async function showTab(page: Page, id: string): Promise<void> {
+  const tab = page.locator('.tab', { hasText: id });
+  await tab.scrollIntoViewIfNeeded();
+  await tab.click();
+  await page.locator('.tab.active', { hasText: id }).waitFor();
+}
+
 /**
- * ms from clicking the tab of `id`, whose page is released, to its terminal showing output
- * again: the frame holds no terminal until the rebuilt page has replayed. (A kept tab's switch
- * is timed by bench/rehydration.ts.)
+ * Shows every tab once, oldest first, as a user who opened them one by one has seen them:
+ * tabs opened in quick succession are replaced before their page loads, and a tab never shown
+ * has no page to keep. Leaves the most recently used in the order of the tabs.
  */
-async function switchBackToReleased(page: Page, id: string, away: string): Promise<number> {
-  await page.locator('.tab', { hasText: away }).click();
-  await page.locator('.tab.active', { hasText: away }).waitFor();
-  // The lookup reads every webview frame (up to a second each), so it is slow with hundreds of tabs.
-  const terminal = await webviewFrame(page, id, undefined, 600_000);
-  await pollUntil(async () => (await terminal.locator('.xterm').count().catch(() => 1)) === 0, `the page of ${id} to be released`, { timeoutMs: 30_000 });
+async function showEveryTab(page: Page, sessions: number): Promise<void> {
+  for (let i = 0; i < sessions; i++) {
+    const id = tabId(i);
+    await showTab(page, id);
+    let state: WebviewState | undefined;
+    await pollUntil(async () => {
+      state = await webviewState(page, id, 'tick');
+      return state.shown && state.showsText;
+    }, `${id} to show its terminal`, { timeoutMs: 60_000, intervalMs: 20 }).catch(async (err: Error) => {
+      await screenshot(page, `kept-pages-${id}-not-shown`);
+      throw new Error(`${err.message} (${JSON.stringify(state)})`);
+    });
+  }
+}
+
+/**
+ * ms from clicking the hidden tab of `id` to the workbench showing its frame with the terminal's
+ * output in it. A released page holds no terminal until the rebuilt page has replayed; a kept
+ * one only has to be shown.
+ */
+async function switchBack(page: Page, id: string, away: string, expect: 'kept' | 'released'): Promise<number> {
+  await showTab(page, away);
+  await pollUntil(async () => {
+    const state = await webviewState(page, id, 'tick');
+    return state.found && !state.shown && state.hasTerminal === (expect === 'kept');
+  }, `the hidden ${id} tab's page to be ${expect}`, { timeoutMs: 30_000 });
   const tab = page.locator('.tab', { hasText: id });
   await tab.scrollIntoViewIfNeeded();
   const start = performance.now();
   await tab.click();
-  await pollUntil(() => terminal.locator('.xterm-rows', { hasText: 'tick' }).count().catch(() => 0), `${id} to show its output`, { timeoutMs: 30_000, intervalMs: 5 });
+  await pollUntil(async () => {
+    const state = await webviewState(page, id, 'tick');
+    return state.shown && state.showsText;
+  }, `${id} to show its output`, { timeoutMs: 30_000, intervalMs: 5 });
   return performance.now() - start;
 }
 
@@ -76,17 +147,32 @@ interface CaseFigures {
   sessions: number;
   keptPages: number;
   openSeconds: number;
-  printing: { chromiumCpuPercent: number; extensionHostCpuPercent: number };
-  quietChromiumPssMiB: number;
-  quietChromiumCpuPercent: number;
+  /** Every tab open, nothing printed since. */
+  quiet: CpuFigures & { chromiumPssMiB: number };
+  printing: CpuFigures;
+  /** Seconds after the sessions stop printing until chromium's CPU falls below SETTLED_CPU_PERCENT. */
+  settleAfterPrintingSeconds: number;
+  /** Chromium's PSS once settled after printing: the kept pages now hold scrollback too. */
+  afterPrintingChromiumPssMiB: number;
+  switchBackToKeptMs: number[];
   /** Only where pages are released (the bound). */
   switchBackToReleasedMs: number[];
 }
 
 async function runCase(sessions: number, keptPages: number): Promise<CaseFigures> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mt-bench-kept-'));
+  const start = path.join(dir, 'start');
   const quiet = path.join(dir, 'quiet');
-  const plan: ScalePlan = { sessions, script: `while [ ! -e ${quiet} ]; do echo tick-$SECONDS; sleep 0.1; done; echo tick-quiet; exec sleep 100000` };
+  // Reads with a timeout from a pipe nobody writes to stand in for sleep: hundreds of sessions
+  // forking a sleep ten times a second would load the machine more than the printing does.
+  const script = [
+    'exec 3<> <(:)',
+    'echo tick-open',
+    `until [ -e ${start} ]; do read -t 0.5 -u 3; done`,
+    `until [ -e ${quiet} ]; do echo tick-$SECONDS; read -t 0.1 -u 3; done`,
+    'echo tick-quiet; exec sleep 100000',
+  ].join('\n');
+  const plan: ScalePlan = { sessions, script };
   fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify(plan));
   const errorFile = path.join(dir, 'error.json');
   const go = (step: string) => fs.writeFileSync(path.join(dir, `${step}.go`), '');
@@ -103,36 +189,42 @@ async function runCase(sessions: number, keptPages: number): Promise<CaseFigures
     if (!extHost) throw new Error('cannot find the extension host');
     const openStart = Date.now();
     go('open');
-    const opened = await waitForJson<OpenedReport>(path.join(dir, 'open.json'), 300_000, errorFile);
+    const opened = await waitForJson<OpenedReport>(path.join(dir, 'open.json'), 600_000, errorFile);
     if (opened.errors.length) throw new Error(`opening failed: ${opened.errors.slice(0, 3).join('; ')}`);
-    const last = `scale-${String(sessions - 1).padStart(3, '0')}`;
+    const last = tabId(sessions - 1);
     await b.page.locator('.tab', { hasText: last }).waitFor({ timeout: 120_000 });
     const openSeconds = (Date.now() - openStart) / 1000;
-    await sleep(5_000);
+    await showEveryTab(b.page, sessions);
+    await waitForChromiumToSettle(120);
 
-    const chromium = new Sampler(chromiumPids, 1_000);
-    const extension = new Sampler(() => [extHost], 1_000);
-    await sleep(printSeconds * 1_000);
-    const printing = { chromiumCpuPercent: round(chromium.stop().meanCpuPercent, 1), extensionHostCpuPercent: round(extension.stop().meanCpuPercent, 1) };
-
-    fs.writeFileSync(quiet, '');
+    const quietCpu = await measureCpu(QUIET_SECONDS, extHost);
+    const quietFigures = { ...quietCpu, chromiumPssMiB: round(pssMiB(chromiumPids()), 1) };
+    fs.writeFileSync(start, '');
     await sleep(3_000);
-    const quietChromium = new Sampler(chromiumPids, 1_000);
-    await sleep(10_000);
-    const quietChromiumCpuPercent = round(quietChromium.stop().meanCpuPercent, 1);
-    const quietChromiumPssMiB = round(pssMiB(chromiumPids()), 1);
-    console.log(`${sessions} sessions, keptPages ${keptPages}: opened in ${openSeconds.toFixed(1)} s; printing: chromium ${printing.chromiumCpuPercent}% ext host ${printing.extensionHostCpuPercent}%; quiet: chromium ${quietChromiumCpuPercent}%, PSS ${quietChromiumPssMiB} MiB`);
+    const printing = await measureCpu(printSeconds, extHost);
+    fs.writeFileSync(quiet, '');
+    const settleAfterPrintingSeconds = await waitForChromiumToSettle(120);
+    const afterPrintingChromiumPssMiB = round(pssMiB(chromiumPids()), 1);
+    console.log(
+      `${sessions} sessions, keptPages ${keptPages}: opened in ${openSeconds.toFixed(1)} s; quiet: chromium ${quietFigures.chromiumCpuPercent}%, ext host ${quietFigures.extensionHostCpuPercent}%, PSS ${quietFigures.chromiumPssMiB} MiB; printing: chromium ${printing.chromiumCpuPercent}%, ext host ${printing.extensionHostCpuPercent}%; settled ${settleAfterPrintingSeconds} s after, PSS ${afterPrintingChromiumPssMiB} MiB; load ${printing.loadAverage.join(' ')}`,
+    );
 
+    const switchBackToKeptMs: number[] = [];
     const switchBackToReleasedMs: number[] = [];
-    for (let i = 0; keptPages < sessions && i < SWITCHES; i++) {
-      // Each time another of the oldest tabs, beyond the bound until now.
-      switchBackToReleasedMs.push(round(await switchBackToReleased(b.page, `scale-${String(i).padStart(3, '0')}`, last), 0));
+    for (let i = 0; i < Math.min(SWITCHES, sessions - 1); i++) {
+      // Under the bound the most recently used hidden tabs keep their page; otherwise every one does.
+      const kept = keptPages < sessions ? tabId(sessions - 2 - i) : tabId(i);
+      switchBackToKeptMs.push(round(await switchBack(b.page, kept, last, 'kept'), 0));
     }
-    if (switchBackToReleasedMs.length) console.log(`  switch back to a released tab: ${switchBackToReleasedMs.join(', ')} ms`);
+    for (let i = 0; keptPages < sessions - 1 && i < SWITCHES; i++) {
+      // Each time another of the oldest tabs, beyond the bound until now.
+      switchBackToReleasedMs.push(round(await switchBack(b.page, tabId(i), last, 'released'), 0));
+    }
+    console.log(`  switch back: kept ${switchBackToKeptMs.join(', ')} ms; released ${switchBackToReleasedMs.join(', ') || '-'} ms`);
     go('closeTabs');
     await waitForJson(path.join(dir, 'closeTabs.json'), 120_000, errorFile);
     go('done');
-    return { sessions, keptPages, openSeconds: round(openSeconds, 1), printing, quietChromiumPssMiB, quietChromiumCpuPercent, switchBackToReleasedMs };
+    return { sessions, keptPages, openSeconds: round(openSeconds, 1), quiet: quietFigures, printing, settleAfterPrintingSeconds, afterPrintingChromiumPssMiB, switchBackToKeptMs, switchBackToReleasedMs };
   } finally {
     await b?.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -141,32 +233,68 @@ async function runCase(sessions: number, keptPages: number): Promise<CaseFigures
 
 type CaseResult = CaseFigures | { sessions: number; keptPages: number; error: string };
 
-/** Cases saved before, so that a run of one session count keeps the other's figures. */
+/** Cases saved before, so that a run of one session count or mode keeps the others' figures. */
 function savedCases(): CaseResult[] {
+  // saveResults adds the suffix for the newest workbench.
   const file = path.join(repoRoot, 'bench', 'results', benchArgs.workbench === 'newest' ? 'kept-pages-newest.json' : 'kept-pages.json');
-  return fs.existsSync(file) ? ((JSON.parse(fs.readFileSync(file, 'utf8')) as { results?: { cases?: CaseResult[] } }).results?.cases ?? []) : [];
+  const saved = fs.existsSync(file) ? ((JSON.parse(fs.readFileSync(file, 'utf8')) as { results?: { cases?: CaseResult[] } }).results?.cases ?? []) : [];
+  // Cases of the earlier layout (no quiet phase before printing) are measured differently.
+  return saved.filter((c) => 'error' in c || 'quiet' in c);
+}
+
+/** MiB of chromium's PSS each released page gives back: every page kept vs the bound, quiet. */
+function freedPerReleasedPage(cases: CaseResult[]): Array<{ sessions: number; releasedPages: number; freedMiBPerPage: number }> {
+  const out = [];
+  for (const sessions of new Set(cases.map((c) => c.sessions))) {
+    const find = (kept: number) => cases.find((c): c is CaseFigures => c.sessions === sessions && c.keptPages === kept && !('error' in c));
+    const all = find(MODES.keptAll);
+    const bounded = find(MODES.bounded);
+    // The active tab and the bound's hidden tabs keep their page.
+    const releasedPages = sessions - 1 - MODES.bounded;
+    if (all && bounded && releasedPages > 0) out.push({ sessions, releasedPages, freedMiBPerPage: round((all.quiet.chromiumPssMiB - bounded.quiet.chromiumPssMiB) / releasedPages, 2) });
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
   const fresh: CaseResult[] = [];
   for (const sessions of SESSION_COUNTS) {
-    for (const keptPages of Object.values(MODES)) {
-      // A case that cannot finish (every page kept for 200 tabs may not) is a figure too.
-      fresh.push(await runCase(sessions, keptPages).catch((error: Error) => ({ sessions, keptPages, error: error.message })));
+    for (const keptPages of MODES_RUN) {
+      // A case that cannot finish is a figure too.
+      fresh.push(
+        await runCase(sessions, keptPages).catch((error: Error) => {
+          console.log(`${sessions} sessions, keptPages ${keptPages}: ${error.message}`);
+          return { sessions, keptPages, error: error.message };
+        }),
+      );
     }
   }
   const sameCase = (a: CaseResult, b: CaseResult) => a.sessions === b.sessions && a.keptPages === b.keptPages;
   const cases = [...savedCases().filter((old) => !fresh.some((c) => sameCase(c, old))), ...fresh].sort((a, b) => a.sessions - b.sessions || b.keptPages - a.keptPages);
+  const medianOr = (values: number[]) => (values.length ? median(values) : '-');
   const figures = (c: CaseResult) =>
     'error' in c
-      ? [c.sessions, c.keptPages, `failed: ${c.error.slice(0, 60)}`, '', '', '', '']
-      : [c.sessions, c.keptPages, c.quietChromiumPssMiB, c.quietChromiumCpuPercent, c.printing.chromiumCpuPercent, c.printing.extensionHostCpuPercent, c.switchBackToReleasedMs.length ? median(c.switchBackToReleasedMs) : '-'];
+      ? [c.sessions, c.keptPages, `failed: ${c.error.slice(0, 60)}`, '', '', '', '', '', '', '']
+      : [
+          c.sessions,
+          c.keptPages,
+          c.quiet.chromiumPssMiB,
+          c.quiet.chromiumCpuPercent,
+          c.quiet.extensionHostCpuPercent,
+          c.printing.chromiumCpuPercent,
+          c.printing.extensionHostCpuPercent,
+          medianOr(c.switchBackToKeptMs),
+          medianOr(c.switchBackToReleasedMs),
+          c.printing.loadAverage[0],
+        ];
   printTable(
-    `hidden terminal tabs: every page kept (keptPages ${MODES.keptAll}) vs the default bound (${MODES.bounded}); CPU% of one core, mean while every session prints 10 lines/s`,
-    ['sessions', 'keptPages', 'chromium PSS MiB (quiet)', 'chromium CPU% (quiet)', 'chromium CPU% (printing)', 'ext host CPU% (printing)', 'switch back to a released tab (ms, median)'],
+    `hidden terminal tabs: every page kept (keptPages ${MODES.keptAll}) vs the default bound (${MODES.bounded}); CPU% of one core; printing: every session 10 lines/s`,
+    ['sessions', 'keptPages', 'chromium PSS MiB', 'chromium CPU% quiet', 'ext host CPU% quiet', 'chromium CPU% printing', 'ext host CPU% printing', 'switch to kept ms', 'switch to released ms', 'load avg (1 min)'],
     cases.map(figures),
   );
-  saveResults('kept-pages', { printSeconds, cases }, install);
+  const freed = freedPerReleasedPage(cases);
+  for (const f of freed) console.log(`${f.sessions} sessions: ${f.freedMiBPerPage} MiB of chromium PSS freed per released page (${f.releasedPages} released)`);
+  saveResults('kept-pages', { printSeconds, quietSeconds: QUIET_SECONDS, settledCpuPercent: SETTLED_CPU_PERCENT, cases, freedPerReleasedPage: freed }, install);
 }
 
 main().catch((err) => {
