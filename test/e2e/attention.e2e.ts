@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { FAKE_AGENT_NOTIFICATION, FAKE_AGENT_PROMPT, fakeAgentScript } from '../support/fakeAgent';
-import { openBrowser, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, workbenchFromEnvironment, type Browser, type Workbench } from './harness';
+import { cleanUpAfterSuite, openBrowser, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, workbenchFromEnvironment, type Browser, type Workbench } from './harness';
 import { PLAIN_BASH_SETTINGS, pickMilestone, showSessionsView, waitForText } from './terminalUi';
 
 describe('attention and transcripts in a real workbench (code-server + chromium)', () => {
@@ -30,16 +30,7 @@ describe('attention and transcripts in a real workbench (code-server + chromium)
     page = browser.page;
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await workbench?.stop();
-  });
+  cleanUpAfterSuite(() => ({ page, browser, workbench }));
 
   const badge = () => page.locator('.activitybar [aria-label^="Milestone Terminals"] .badge-content').first();
 

@@ -532,6 +532,25 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/**
+ * A UI suite's cleanup: a screenshot of each failed test (test-output/failed-<title>.png), and
+ * its browser and workbench closed once the suite is done. `current` reads the suite's variables,
+ * which its `before` sets.
+ */
+export function cleanUpAfterSuite(current: () => { page?: Page; browser?: Browser; workbench?: Workbench }): void {
+  afterEach(async function () {
+    const { page } = current();
+    if (this.currentTest?.state === 'failed' && page) {
+      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
+    }
+  });
+  after(async () => {
+    const { browser, workbench } = current();
+    await browser?.close();
+    await workbench?.stop();
+  });
+}
+
 /** Copies what the test index appends to `file` onto stdout until stopped. */
 function follow(file: string): () => void {
   let offset = 0;

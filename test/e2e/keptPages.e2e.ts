@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { FrameLocator, Page } from 'playwright-core';
 import { pollUntil } from '../support/timing';
-import { openBrowser, reloadWindow, repoRoot, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
+import { cleanUpAfterSuite, openBrowser, reloadWindow, repoRoot, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
 import { openNewMilestone, PLAIN_BASH_SETTINGS, screenRows, typeInTerminal, waitForRows, waitForText } from './terminalUi';
 
 interface PageMarked {
@@ -32,16 +32,7 @@ describe('Kept pages: only the most recently used hidden tabs keep their page (r
     page = browser.page;
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await workbench?.stop();
-  });
+  cleanUpAfterSuite(() => ({ page, browser, workbench }));
 
   /** A page rebuilt since it was marked has lost the mark. */
   const mark = (frame: FrameLocator, id: string) => frame.locator('body').evaluate((_body, value) => ((window as PageMarked).pageMarker = value), id);

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { pollUntil } from '../support/timing';
-import { openBrowser, reloadWindow, repoRoot, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
+import { cleanUpAfterSuite, openBrowser, reloadWindow, repoRoot, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
 import { PLAIN_BASH_SETTINGS, PROMPT, pickMilestone, typeInTerminal, waitForRows } from './terminalUi';
 
 type Renderer = 'webgl' | 'dom' | 'both' | 'none';
@@ -88,16 +88,7 @@ describe('Milestone Terminals renderer (terminal.integrated.gpuAcceleration)', (
     console.log(`      WebGL2 in this chromium: ${webgl2Available}`);
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await workbench?.stop();
-  });
+  cleanUpAfterSuite(() => ({ page, browser, workbench }));
 
   it('draws with the renderer the setting names, the same screen after a reload with each', async () => {
     await pickMilestone(page, id, `New milestone "${id}"`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { FrameLocator, Page } from 'playwright-core';
 import { pollUntil } from '../support/timing';
-import { openBrowser, reloadWindow, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
+import { cleanUpAfterSuite, openBrowser, reloadWindow, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
 import { closeTab, cursorRow, openNewMilestone, pickMilestone, PLAIN_BASH_SETTINGS, PROMPT, savedScreen, screenRows, showSessionsView, typeInTerminal, waitForRows, waitForText } from './terminalUi';
 
 /** Each test opens the milestones it needs; only the workbench and browser are shared. */
@@ -40,16 +40,7 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     page = browser.page;
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await workbench?.stop();
-  });
+  cleanUpAfterSuite(() => ({ page, browser, workbench }));
 
   const PID_LINE = /^pid-\d+-end$/;
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { MAX_MILESTONE_ID_LENGTH } from '../../src/extension/sessions/milestoneId';
 import { pollUntil } from '../support/timing';
-import { fillPalette, openBrowser, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
+import { cleanUpAfterSuite, fillPalette, openBrowser, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
 import { closeTab, OPEN, openNewMilestone, PLAIN_BASH_SETTINGS, showSessionsView, typeInTerminal, waitForRows } from './terminalUi';
 
 /** The extension's log channel as VS Code writes it to disk, or '' before it exists. */
@@ -58,16 +58,7 @@ describe('Milestone Terminals details in a real workbench (light theme)', () => 
     page = browser.page;
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await workbench?.stop();
-  });
+  cleanUpAfterSuite(() => ({ page, browser, workbench }));
 
   const log = () => extensionLog(workbench.userDataDir);
 
