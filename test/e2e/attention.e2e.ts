@@ -1,29 +1,42 @@
 /**
  * Attention and transcripts as a user meets them: the fake agent asks for input while its
  * tab is hidden, the activity bar counts it, a notification offers to open it, and its
- * transcript opens as text. Screenshots go to test-output/.
+ * transcript opens as text and holds every byte, across a window reload. Screenshots go to test-output/.
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { listTranscripts, readTranscript, transcriptDirectory } from '../../src/extension/host/daemon/transcriptFiles';
 import { FAKE_AGENT_NOTIFICATION, FAKE_AGENT_PROMPT, fakeAgentScript } from '../support/fakeAgent';
-import { cleanUpAfterSuite, openBrowser, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, workbenchFromEnvironment, type Browser, type Workbench } from './harness';
-import { PLAIN_BASH_SETTINGS, pickMilestone, showSessionsView, waitForText } from './terminalUi';
+import { pollUntil } from '../support/timing';
+import { cleanUpAfterSuite, openBrowser, reloadWindow, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, workbenchFromEnvironment, type Browser, type Workbench } from './harness';
+import { PLAIN_BASH_SETTINGS, pickMilestone, showSessionsView, typeInTerminal, waitForText } from './terminalUi';
+
+function sha256(text: string, encoding: BufferEncoding): string {
+  return createHash('sha256').update(text, encoding).digest('hex');
+}
 
 describe('attention and transcripts in a real workbench (code-server + chromium)', () => {
   let workbench: Workbench;
   let browser: Browser;
   let page: Page;
   const workspace = mkdtempSync(join(tmpdir(), 'mt-e2e-attention-'));
+  const AGENT = fakeAgentScript(join(repoRoot, 'out', 'test', 'e2e'));
+  /** Every byte the recorded agent printed, as it wrote them. */
+  const RECORD = join(workspace, 'agent.record');
 
   before(async () => {
     mkdirSync(join(workspace, '.vscode'));
     writeFileSync(
       join(workspace, '.vscode', 'milestones.json'),
       // The agent starts a few seconds late, so that the test can hide its tab first.
-      JSON.stringify([{ id: 'e2e-agent', label: 'Fake Agent', command: 'bash', args: ['-c', `sleep 4; exec "${process.execPath}" "${fakeAgentScript(join(repoRoot, 'out', 'test', 'e2e'))}"`] }]),
+      JSON.stringify([
+        { id: 'e2e-agent', label: 'Fake Agent', command: 'bash', args: ['-c', `sleep 4; exec "${process.execPath}" "${AGENT}"`] },
+        { id: 'e2e-recorded', label: 'Recorded Agent', command: process.execPath, args: [AGENT, '--lines', '50', '--record', RECORD] },
+      ]),
     );
     workbench = await startWorkbench({ workspace, extensionDevelopmentPath: repoRoot, settings: PLAIN_BASH_SETTINGS });
     browser = await openBrowser(workbench.url);
@@ -78,5 +91,23 @@ describe('attention and transcripts in a real workbench (code-server + chromium)
     assert.match(text, /step 1 of 20: 編集 ✓ file-1\.ts/);
     assert.doesNotMatch(text, /\[32m|\u001b/);
     await screenshot(page, 'transcript');
+  });
+
+  it('keeps the transcript byte for byte across Reload Window', async () => {
+    await pickMilestone(page, 'Recorded', 'Recorded Agent');
+    await waitForText(await webviewFrame(page, 'Recorded Agent'), FAKE_AGENT_PROMPT.trim());
+    await reloadWindow(page);
+    const frame = await webviewFrame(page, 'Recorded Agent');
+    await waitForText(frame, FAKE_AGENT_PROMPT.trim());
+    await typeInTerminal(page, frame, 'y\n');
+    await waitForText(frame, 'fake agent: done');
+    // The terminal's ONLCR sends each "\n" the agent wrote as "\r\n".
+    const expected = sha256(readFileSync(RECORD, 'latin1').replace(/\n/g, '\r\n'), 'latin1');
+    const folder = transcriptDirectory(workbench.hostDir);
+    await pollUntil(async () => {
+      const recorded = (await listTranscripts(folder)).find((metadata) => metadata.milestoneId === 'e2e-recorded');
+      const transcript = recorded && (await readTranscript(folder, recorded.sessionId));
+      return transcript && sha256(transcript.toString('latin1'), 'latin1') === expected;
+    }, 'the transcript to hold exactly what the agent printed', { timeoutMs: 10_000 });
   });
 });
