@@ -27,14 +27,15 @@ describe('attention and transcripts in a real workbench (code-server + chromium)
   const AGENT = fakeAgentScript(join(repoRoot, 'out', 'test', 'e2e'));
   /** Every byte the recorded agent printed, as it wrote them. */
   const RECORD = join(workspace, 'agent.record');
+  const GO = join(workspace, 'agent.go');
 
   before(async () => {
     mkdirSync(join(workspace, '.vscode'));
     writeFileSync(
       join(workspace, '.vscode', 'milestones.json'),
-      // The agent starts a few seconds late, so that the test can hide its tab first.
+      // The agent starts once the test has hidden its tab (it creates GO).
       JSON.stringify([
-        { id: 'e2e-agent', label: 'Fake Agent', command: 'bash', args: ['-c', `sleep 4; exec "${process.execPath}" "${AGENT}"`] },
+        { id: 'e2e-agent', label: 'Fake Agent', command: 'bash', args: ['-c', `until [ -e "${GO}" ]; do sleep 0.1; done; exec "${process.execPath}" "${AGENT}"`] },
         { id: 'e2e-recorded', label: 'Recorded Agent', command: process.execPath, args: [AGENT, '--lines', '50', '--record', RECORD] },
       ]),
     );
@@ -52,7 +53,9 @@ describe('attention and transcripts in a real workbench (code-server + chromium)
     await webviewFrame(page, 'Fake Agent');
     // Another editor in front: the agent's tab is hidden when it asks.
     await runCommand(page, 'File: New Untitled Text File');
+    await page.locator('.tab.active', { hasText: 'Untitled' }).waitFor();
     await showSessionsView(page);
+    writeFileSync(GO, '');
     let toast = page.locator('.notification-toast', { hasText: FAKE_AGENT_NOTIFICATION });
     if (workbenchFromEnvironment() === 'newest') {
       // The newest workbench loads our extension only with the smoke-test driver on (see
