@@ -77,7 +77,7 @@ describe('Milestone Terminals renderer (terminal.integrated.gpuAcceleration)', (
     workbench = await startWorkbench({
       workspace,
       extensionDevelopmentPath: repoRoot,
-      settings: { ...PLAIN_BASH_SETTINGS, 'terminal.integrated.gpuAcceleration': 'off' },
+      settings: PLAIN_BASH_SETTINGS,
     });
     browser = await openBrowser(workbench.url);
     page = browser.page;

@@ -96,8 +96,7 @@ describe('reliability (soak and fuzz, bounded in time)', () => {
     workbench = await startWorkbench({
       workspace,
       extensionDevelopmentPath: repoRoot,
-      // VS Code's own terminal renders to the DOM, where the panel test reads it.
-      settings: { ...PLAIN_BASH_SETTINGS, 'terminal.integrated.gpuAcceleration': 'off' },
+      settings: PLAIN_BASH_SETTINGS,
     });
     browser = await openBrowser(workbench.url);
     page = browser.page;
