@@ -7,10 +7,14 @@
  * workbench, reading into the webviews' same-origin frames), so no polling round trip is in it.
  * VS Code's integrated terminal is timed through (a), as an editor tab, and through (c).
  *
- *   node out/bench/rehydration.js [switches=5] [reopens=5] [reloads=3] [--workbench oldest|newest]
+ *   node out/bench/rehydration.js [switches=5] [reopens=5] [reloads=3] [--workbench oldest|newest] [--profile]
+ *
+ * --profile: after the timed reopens, one more under the Chrome DevTools Protocol's profiler and
+ * tracing; where chromium's main thread spent it goes to bench/results/rehydration-profile[-newest].json.
  */
 import type { Page } from 'playwright-core';
-import { numberArg } from './lib/args';
+import { benchArgs, numberArg } from './lib/args';
+import { startProfile, type ProfileSummary } from './lib/profile';
 import { median, printTable, round, saveResults } from './lib/report';
 import { runCommand } from '../test/e2e/harness';
 import { focusIn, openIntegratedTerminal, openMilestoneTerminal, pickMilestone, PROMPT, sleep, startBench } from './lib/workbench';
@@ -18,6 +22,7 @@ import { focusIn, openIntegratedTerminal, openMilestoneTerminal, pickMilestone, 
 const switches = numberArg(0, 5);
 const reopens = numberArg(1, 5);
 const reloads = numberArg(2, 3);
+const profiling = benchArgs.switches.has('profile');
 const ID = 'bench-rehydrate';
 const LAST = '20000';
 
@@ -25,8 +30,12 @@ const LAST = '20000';
 interface Stages {
   /** VS Code had built the webview's frames and could write our document: its part ends here */
   document?: number;
+  /** our stylesheets had arrived (the script runs only after them) */
+  styles?: number;
   /** our script had arrived (from the extension, through VS Code's service worker) */
   script?: number;
+  /** the first animation frame in which the page held a terminal (xterm created and opened) */
+  terminal?: number;
   /** the last line was in a visible terminal */
   shown?: number;
 }
@@ -51,19 +60,25 @@ function installWatcher(lastLine: string): void {
   w.__rehydrationWatch = (where: Where, line: string, timeoutMs: number) =>
     new Promise<Stages>((resolve) => {
       const deadline = now() + timeoutMs;
+      const terminalSeen = new Map<Document, number>();
       const tick = () => {
         if (where === 'milestone') {
           for (const outer of Array.from(document.querySelectorAll<HTMLIFrameElement>('iframe.webview'))) {
             const inner = outer.contentDocument?.querySelector<HTMLIFrameElement>('iframe#active-frame')?.contentDocument;
+            if (inner?.querySelector('.xterm') && !terminalSeen.has(inner)) terminalSeen.set(inner, now());
             const rows = inner?.querySelector('.xterm-rows');
             if (!inner?.defaultView || !rows || !visible(outer) || !hasLine(rows, line)) continue;
-            // The frame's own timeline says when its document and our script arrived.
+            // The frame's own timeline says when its document, styles and script arrived.
             const perf = inner.defaultView.performance;
             const nav = perf.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-            const script = perf.getEntriesByType('resource').find((entry) => entry.name.endsWith('/webview.js')) as PerformanceResourceTiming | undefined;
+            const resources = perf.getEntriesByType('resource') as PerformanceResourceTiming[];
+            const script = resources.find((entry) => entry.name.endsWith('/webview.js'));
+            const styles = resources.filter((entry) => entry.name.endsWith('.css'));
             return resolve({
               document: nav ? perf.timeOrigin + nav.responseEnd : undefined,
+              styles: styles.length ? perf.timeOrigin + Math.max(...styles.map((entry) => entry.responseEnd)) : undefined,
               script: script ? perf.timeOrigin + script.responseEnd : undefined,
+              terminal: terminalSeen.get(inner),
               shown: now(),
             });
           }
@@ -98,7 +113,7 @@ async function watch(page: Page, where: Where): Promise<() => Promise<Stages>> {
 function since(start: number, stages: Stages | undefined): Stages | undefined {
   if (!stages) return undefined;
   const rel = (t: number | undefined) => (t === undefined ? undefined : Math.round(t - start));
-  return { document: rel(stages.document), script: rel(stages.script), shown: rel(stages.shown) };
+  return { document: rel(stages.document), styles: rel(stages.styles), script: rel(stages.script), terminal: rel(stages.terminal), shown: rel(stages.shown) };
 }
 
 /** Opens the palette on a command and returns with Enter not yet pressed, so that the caller can start its clock. */
@@ -138,6 +153,7 @@ async function main(): Promise<void> {
   const reopenRuns: Seen[] = [];
   const reloadRuns: Seen[] = [];
   let bufferNote = '';
+  let reopenProfile: { run: Seen; profile: ProfileSummary } | undefined;
   try {
     const ours = await openMilestoneTerminal(page, ID);
     await focusIn(page, ours.frame);
@@ -176,7 +192,8 @@ async function main(): Promise<void> {
       switchRuns.push(seen);
     }
 
-    for (let i = 0; i < reopens; i++) {
+    /** With `profiled`, the profile covers exactly the Enter up to the last line shown. */
+    const reopen = async (profiled = false): Promise<Seen & { profile?: ProfileSummary }> => {
       await switchTo(page, ID);
       await runCommand(page, 'View: Close Editor');
       await page.locator('.tab', { hasText: ID }).waitFor({ state: 'detached' });
@@ -184,12 +201,24 @@ async function main(): Promise<void> {
       await pickMilestone(page, ID, /running · pid/);
       const done = await watch(page, 'milestone');
       await palette(page).focus(); // so that the clock below holds only the key press
+      const profiler = profiled ? await startProfile(page) : undefined;
       const start = Date.now();
       await palette(page).press('Enter'); // see runCommand: not to the page
       const seen: Seen = { milestone: since(start, await done()) };
-      console.log(`reopen ${i + 1}: our document ${seen.milestone?.document} ms, script ${seen.milestone?.script} ms, last line ${seen.milestone?.shown} ms`);
-      reopenRuns.push(seen);
+      const profile = await profiler?.stop();
       await sleep(1_000);
+      return { ...seen, profile };
+    };
+    for (let i = 0; i < reopens; i++) {
+      const seen: Seen = { milestone: (await reopen()).milestone };
+      const m = seen.milestone;
+      console.log(`reopen ${i + 1}: our document ${m?.document} ms, styles ${m?.styles} ms, script ${m?.script} ms, terminal ${m?.terminal} ms, last line ${m?.shown} ms`);
+      reopenRuns.push(seen);
+    }
+    if (profiling) {
+      const { profile, ...seen } = await reopen(true);
+      reopenProfile = { run: seen, profile: profile! };
+      console.log(`reopen, profiled: last line ${seen.milestone?.shown} ms; main thread ${reopenProfile.profile.mainThread.busyPercent}% busy`);
     }
 
     await runCommand(page, 'View: Toggle Panel Visibility'); // the panel's terminal again, for the reload
@@ -253,6 +282,7 @@ async function main(): Promise<void> {
     ],
   );
   saveResults('rehydration', result, b.workbench.install);
+  if (reopenProfile) saveResults('rehydration-profile', { reopen: reopenProfile }, b.workbench.install);
 }
 
 main().catch((err) => {

@@ -33,7 +33,7 @@ function sizeBudgetBytes(target) {
   return target.startsWith('win32-') ? 3 * 1024 * 1024 : 512 * 1024;
 }
 
-const EXTENSION_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'api/milestone-terminals.d.ts', 'dist/extension.js', 'dist/sessionHost.js', 'dist/webview.js', 'dist/webview.css'];
+const EXTENSION_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'api/milestone-terminals.d.ts', 'dist/extension.js', 'dist/sessionHost.js', 'dist/webview.js', 'dist/webgl.js', 'dist/webview.css'];
 /** What lib/index.js loads on macOS and Linux: the Windows terminal, agent and ConPTY workers never. */
 const NODE_PTY_UNIX_RUNTIME = ['LICENSE', 'lib/index.js', 'lib/utils.js', 'lib/unixTerminal.js', 'lib/terminal.js', 'lib/eventEmitter2.js'];
 /** What it loads on Windows: the ConPTY/winpty agent, the output worker thread and the console-list agent it forks. */

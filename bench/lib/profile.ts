@@ -98,11 +98,13 @@ function rank<T extends string>(totals: Map<T, number>, whole: number, limit = I
     .map(([key, ms]) => ({ key, ms: round(ms, 1), percent: round((ms / whole) * 100, 1) }));
 }
 
-/** The webview bundle's source map, to tell xterm's functions (minified upstream) from ours. */
+/** The webview bundles' source maps, to tell xterm's functions (minified upstream) from ours. */
 function loadBundleMaps(): Map<string, SourceMap> {
   const maps = new Map<string, SourceMap>();
-  const file = path.join(repoRoot, 'dist', 'webview.js.map');
-  if (fs.existsSync(file)) maps.set('webview.js', new SourceMap(JSON.parse(fs.readFileSync(file, 'utf8'))));
+  for (const bundle of ['webview.js', 'webgl.js']) {
+    const file = path.join(repoRoot, 'dist', `${bundle}.map`);
+    if (fs.existsSync(file)) maps.set(bundle, new SourceMap(JSON.parse(fs.readFileSync(file, 'utf8'))));
+  }
   return maps;
 }
 

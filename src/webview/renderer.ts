@@ -5,8 +5,9 @@
  * paint for every changed row, the larger part of a flood's main-thread time (profiled).
  */
 import type { Terminal } from '@xterm/xterm';
-import { WebglAddon } from '@xterm/addon-webgl';
+import type { WebglAddon } from '@xterm/addon-webgl';
 import type { GpuAcceleration } from '../shared/protocol';
+import { webglAddonClass } from './webglAddon';
 
 export type RendererKind = 'webgl' | 'dom';
 
@@ -41,9 +42,13 @@ export class TerminalRenderer {
   }
 
   private startWebgl(): void {
+    const Addon = webglAddonClass();
+    if (!Addon) {
+      return; // a page built while the setting was 'off': the extension rebuilds it with WebGL
+    }
     let addon: WebglAddon | undefined;
     try {
-      addon = new WebglAddon();
+      addon = new Addon();
       // Throws when the page cannot create a WebGL2 context (no GPU, GPU blocklisted, software
       // rendering refused); xterm keeps its DOM renderer then.
       this.term.loadAddon(addon);

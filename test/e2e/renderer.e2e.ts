@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { pollUntil } from '../support/timing';
-import { cleanUpAfterSuite, openBrowser, reloadWindow, repoRoot, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
+import { cleanUpAfterSuite, openBrowser, reloadWindow, repoRoot, runCommand, screenshot, startWorkbench, webviewFrame, type Browser, type Workbench } from './harness';
 import { PLAIN_BASH_SETTINGS, PROMPT, pickMilestone, typeInTerminal, waitForRows } from './terminalUi';
 
 type Renderer = 'webgl' | 'dom' | 'both' | 'none';
@@ -70,6 +70,39 @@ describe('Milestone Terminals renderer (terminal.integrated.gpuAcceleration)', (
     const file = join(workbench.userDataDir, 'User', 'settings.json');
     const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     writeFileSync(file, JSON.stringify({ ...settings, 'terminal.integrated.gpuAcceleration': value }, null, 2) + '\n');
+  };
+  /**
+   * As a user does: edits settings.json in VS Code's own editor and saves it, which VS Code
+   * applies at once (a change written from outside waits for the file watcher, see above).
+   */
+  const changeGpuAccelerationInEditor = async (value: GpuAcceleration) => {
+    const file = join(workbench.userDataDir, 'User', 'settings.json');
+    const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    await runCommand(page, 'Preferences: Open User Settings (JSON)');
+    const editor = page.locator('.part.editor .monaco-editor').first();
+    await page.locator('.tab.active', { hasText: 'settings.json' }).waitFor();
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    // On one line, as the editor indents after a line break; what it closed for us (a brace, a
+    // quote) is left after the cursor, and deleted.
+    await page.keyboard.insertText(JSON.stringify({ ...settings, 'terminal.integrated.gpuAcceleration': value }));
+    await page.keyboard.press('Control+Shift+End');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Control+S');
+    await page.locator('.tab.active.dirty', { hasText: 'settings.json' }).waitFor({ state: 'detached' });
+    let saved = '';
+    await pollUntil(
+      () => {
+        saved = readFileSync(file, 'utf8');
+        try {
+          return (JSON.parse(saved) as Record<string, unknown>)['terminal.integrated.gpuAcceleration'] === value;
+        } catch {
+          return false; // not yet written in full
+        }
+      },
+      () => `settings.json saved with gpuAcceleration ${value}; it holds:\n${saved}`,
+    );
+    await runCommand(page, 'View: Close Editor');
   };
   const expectedFor = (value: GpuAcceleration): Renderer => (value !== 'off' && webgl2Available ? 'webgl' : 'dom');
 
@@ -143,5 +176,26 @@ describe('Milestone Terminals renderer (terminal.integrated.gpuAcceleration)', (
     await typeInTerminal(page, frame, 'echo after-$((2*21))-loss\n');
     await waitForRows(frame, (rows) => rows.includes('after-42-loss'), 'the echo after the loss');
     await screenshot(page, 'renderer-after-context-loss');
+  });
+
+  it('follows the setting changed while the tab is open: from off to on the page is rebuilt with WebGL, the screen kept', async function () {
+    if (!webgl2Available) {
+      this.skip(); // 'on' leaves the DOM renderer in place: nothing to switch to
+    }
+    setGpuAcceleration('off');
+    await reloadWindow(page);
+    await page.locator('.tab', { hasText: id }).click();
+    let frame = await webviewFrame(page, id);
+    await waitForRenderer(frame, 'dom', 'gpuAcceleration off');
+    await waitForRows(frame, sampleShown, 'the sample line, drawn by the DOM renderer');
+
+    await changeGpuAccelerationInEditor('on');
+    await page.locator('.tab', { hasText: id }).click();
+    frame = await webviewFrame(page, id);
+    await waitForRenderer(frame, 'webgl', 'gpuAcceleration changed to on in the settings editor');
+    await waitForBuffer(frame, sampleShown, 'the sample line in the rebuilt page');
+    await typeInTerminal(page, frame, 'echo live-$((3*14))\n');
+    await waitForBuffer(frame, (rows) => rows.some((row) => row.trimEnd() === 'live-42'), 'the echo after the change');
+    await screenshot(page, 'renderer-live-change-to-on');
   });
 });

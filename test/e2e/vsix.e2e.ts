@@ -81,7 +81,7 @@ function sharedEntries(target: string): string[] {
     'extension/changelog.md',
     // The API's typings, for extensions that call it.
     'extension/api/milestone-terminals.d.ts',
-    ...['extension.js', 'sessionHost.js', 'webview.js', 'webview.css', 'package-target.json'].map((name) => `extension/dist/${name}`),
+    ...['extension.js', 'sessionHost.js', 'webview.js', 'webgl.js', 'webview.css', 'package-target.json'].map((name) => `extension/dist/${name}`),
     ...readdirSync(join(repoRoot, 'media'), { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
       .map((entry) => `extension/${join(entry.parentPath, entry.name).slice(repoRoot.length + 1)}`),

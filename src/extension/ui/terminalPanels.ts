@@ -5,6 +5,7 @@ import type { SavedSession } from '../milestones/savedScreens';
 import { affectsKeptPages, keptPages } from '../milestones/settings';
 import { DisposableBase, DisposableStore, MutableDisposable, disposableTimeout, normalizeMilestoneId, toDisposable, type TerminalSession as Session } from '../sessions';
 import { RecentlyUsed } from './keptPages';
+import { terminalAppearance } from './terminalAppearance';
 import { TerminalTab } from './terminalTab';
 import { renderReleasedHtml, renderTerminalHtml, webviewOptions } from './webviewHtml';
 
@@ -34,6 +35,8 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
   private readonly recentlyUsed = new RecentlyUsed<PanelEntry>();
   private keptPages = keptPages();
   private readonly pendingRelease = this.register(new MutableDisposable());
+  /** Pages built while this was 'off' lack the WebGL renderer's code. */
+  private gpuAcceleration = terminalAppearance().gpuAcceleration;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -54,6 +57,9 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
         if (affectsKeptPages(event)) {
           this.keptPages = keptPages();
           this.boundPages();
+        }
+        if (event.affectsConfiguration('terminal.integrated.gpuAcceleration')) {
+          this.followGpuAcceleration();
         }
       }),
     );
@@ -172,7 +178,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
     if (restored && this.recentlyUsed.split(this.keptPages).released.includes(entry)) {
       this.releasePage(entry);
     } else {
-      panel.webview.html = renderTerminalHtml(panel.webview, this.extensionUri, panel.title);
+      panel.webview.html = this.renderPage(panel);
     }
     subscriptions.add(
       panel.onDidChangeViewState(() => {
@@ -212,9 +218,30 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
     entry.panel.webview.html = renderReleasedHtml(entry.panel.title);
   }
 
+  private renderPage(panel: vscode.WebviewPanel): string {
+    return renderTerminalHtml(panel.webview, this.extensionUri, panel.title, { webgl: this.gpuAcceleration !== 'off' });
+  }
+
+  /**
+   * Turning the setting away from 'off' rebuilds the pages built without WebGL, which then
+   * replay; every other change reaches the pages as an appearance message (TerminalTab).
+   */
+  private followGpuAcceleration(): void {
+    const before = this.gpuAcceleration;
+    this.gpuAcceleration = terminalAppearance().gpuAcceleration;
+    if (before === 'off' && this.gpuAcceleration !== 'off') {
+      for (const entry of this.entries) {
+        if (!entry.view.hasReleasedPage) {
+          entry.view.releasePage();
+          this.restorePage(entry);
+        }
+      }
+    }
+  }
+
   private restorePage(entry: PanelEntry): void {
     this.service.log.trace(`Rebuilding the page of the ${entry.view.milestoneId} tab.`);
     entry.view.restorePage();
-    entry.panel.webview.html = renderTerminalHtml(entry.panel.webview, this.extensionUri, entry.panel.title);
+    entry.panel.webview.html = this.renderPage(entry.panel);
   }
 }

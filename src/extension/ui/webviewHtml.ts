@@ -25,9 +25,12 @@ function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** The one place that builds a terminal webview's page. */
-export function renderTerminalHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
-  // A fresh unguessable nonce per render: only our own script tag may run.
+/**
+ * The one place that builds a terminal webview's page. `webgl` adds the WebGL renderer's code,
+ * a third of the page's: compiled on every open, it is left out while the setting is 'off'.
+ */
+export function renderTerminalHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, options: { webgl: boolean }): string {
+  // A fresh unguessable nonce per render: only our own script tags may run.
   const nonce = randomBytes(16).toString('base64');
   const resource = (...path: string[]): string =>
     escapeHtml(webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString());
@@ -52,7 +55,7 @@ export function renderTerminalHtml(webview: vscode.Webview, extensionUri: vscode
 </head>
 <body>
   <div id="terminal"></div>
-  <script nonce="${nonce}" src="${resource('dist', 'webview.js')}"></script>
+  ${options.webgl ? `<script nonce="${nonce}" src="${resource('dist', 'webgl.js')}"></script>\n  ` : ''}<script nonce="${nonce}" src="${resource('dist', 'webview.js')}"></script>
 </body>
 </html>
 `;
