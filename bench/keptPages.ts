@@ -55,6 +55,33 @@ function pssMiB(pids: number[]): number {
   return kib / 1024;
 }
 
+interface PageMemory {
+  /** JS heap in use of the workbench's renderer, which runs every webview frame too (same-origin, in process). */
+  jsHeapMiB: number;
+  /** DOM nodes alive in that renderer. */
+  domNodes: number;
+}
+
+/**
+ * Collects garbage in the workbench's renderer, then reads its JS heap and DOM node count.
+ * Without it the figures hold whatever garbage happens to be waiting (a released page's
+ * document included), and the bounded case read more than keeping every page.
+ */
+async function collectGarbageAndMeasure(page: Page): Promise<PageMemory> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    // Twice: the first pass finds documents only weakly held until then.
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('Performance.enable');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
+    return { jsHeapMiB: round(metric('JSHeapUsedSize') / 2 ** 20, 1), domNodes: metric('Nodes') };
+  } finally {
+    await cdp.detach();
+  }
+}
+
 const loadAverage = () => os.loadavg().map((n) => round(n, 1));
 
 async function waitForJson<T>(file: string, timeoutMs: number, errorFile: string): Promise<T> {
@@ -148,7 +175,7 @@ interface CaseFigures {
   keptPages: number;
   openSeconds: number;
   /** Every tab open, nothing printed since. */
-  quiet: CpuFigures & { chromiumPssMiB: number };
+  quiet: CpuFigures & PageMemory & { chromiumPssMiB: number };
   printing: CpuFigures;
   /** Seconds after the sessions stop printing until chromium's CPU falls below SETTLED_CPU_PERCENT. */
   settleAfterPrintingSeconds: number;
@@ -192,21 +219,25 @@ async function runCase(sessions: number, keptPages: number): Promise<CaseFigures
     const opened = await waitForJson<OpenedReport>(path.join(dir, 'open.json'), 600_000, errorFile);
     if (opened.errors.length) throw new Error(`opening failed: ${opened.errors.slice(0, 3).join('; ')}`);
     const last = tabId(sessions - 1);
-    await b.page.locator('.tab', { hasText: last }).waitFor({ timeout: 120_000 });
+    // The workbench shows the tabs a little after the commands return, each taking the front:
+    // clicking another before the last is shown would be undone.
+    await b.page.locator('.tab.active', { hasText: last }).waitFor({ timeout: 120_000 });
     const openSeconds = (Date.now() - openStart) / 1000;
     await showEveryTab(b.page, sessions);
     await waitForChromiumToSettle(120);
 
     const quietCpu = await measureCpu(QUIET_SECONDS, extHost);
-    const quietFigures = { ...quietCpu, chromiumPssMiB: round(pssMiB(chromiumPids()), 1) };
+    const memory = await collectGarbageAndMeasure(b.page);
+    const quietFigures = { ...quietCpu, ...memory, chromiumPssMiB: round(pssMiB(chromiumPids()), 1) };
     fs.writeFileSync(start, '');
     await sleep(3_000);
     const printing = await measureCpu(printSeconds, extHost);
     fs.writeFileSync(quiet, '');
     const settleAfterPrintingSeconds = await waitForChromiumToSettle(120);
+    await collectGarbageAndMeasure(b.page);
     const afterPrintingChromiumPssMiB = round(pssMiB(chromiumPids()), 1);
     console.log(
-      `${sessions} sessions, keptPages ${keptPages}: opened in ${openSeconds.toFixed(1)} s; quiet: chromium ${quietFigures.chromiumCpuPercent}%, ext host ${quietFigures.extensionHostCpuPercent}%, PSS ${quietFigures.chromiumPssMiB} MiB; printing: chromium ${printing.chromiumCpuPercent}%, ext host ${printing.extensionHostCpuPercent}%; settled ${settleAfterPrintingSeconds} s after, PSS ${afterPrintingChromiumPssMiB} MiB; load ${printing.loadAverage.join(' ')}`,
+      `${sessions} sessions, keptPages ${keptPages}: opened in ${openSeconds.toFixed(1)} s; quiet: chromium ${quietFigures.chromiumCpuPercent}%, ext host ${quietFigures.extensionHostCpuPercent}%, PSS ${quietFigures.chromiumPssMiB} MiB, JS heap ${quietFigures.jsHeapMiB} MiB, ${quietFigures.domNodes} DOM nodes; printing: chromium ${printing.chromiumCpuPercent}%, ext host ${printing.extensionHostCpuPercent}%; settled ${settleAfterPrintingSeconds} s after, PSS ${afterPrintingChromiumPssMiB} MiB; load ${printing.loadAverage.join(' ')}`,
     );
 
     const switchBackToKeptMs: number[] = [];
@@ -238,12 +269,12 @@ function savedCases(): CaseResult[] {
   // saveResults adds the suffix for the newest workbench.
   const file = path.join(repoRoot, 'bench', 'results', benchArgs.workbench === 'newest' ? 'kept-pages-newest.json' : 'kept-pages.json');
   const saved = fs.existsSync(file) ? ((JSON.parse(fs.readFileSync(file, 'utf8')) as { results?: { cases?: CaseResult[] } }).results?.cases ?? []) : [];
-  // Cases of the earlier layout (no quiet phase before printing) are measured differently.
-  return saved.filter((c) => 'error' in c || 'quiet' in c);
+  // Cases of earlier layouts (no quiet phase, no garbage collected before reading memory) are measured differently.
+  return saved.filter((c) => 'error' in c || ('quiet' in c && 'jsHeapMiB' in c.quiet));
 }
 
 /** MiB of chromium's PSS each released page gives back: every page kept vs the bound, quiet. */
-function freedPerReleasedPage(cases: CaseResult[]): Array<{ sessions: number; releasedPages: number; freedMiBPerPage: number }> {
+function freedPerReleasedPage(cases: CaseResult[]): Array<{ sessions: number; releasedPages: number; freedMiBPerPage: number; freedJsHeapMiBPerPage: number; freedDomNodesPerPage: number }> {
   const out = [];
   for (const sessions of new Set(cases.map((c) => c.sessions))) {
     const find = (kept: number) => cases.find((c): c is CaseFigures => c.sessions === sessions && c.keptPages === kept && !('error' in c));
@@ -251,7 +282,16 @@ function freedPerReleasedPage(cases: CaseResult[]): Array<{ sessions: number; re
     const bounded = find(MODES.bounded);
     // The active tab and the bound's hidden tabs keep their page.
     const releasedPages = sessions - 1 - MODES.bounded;
-    if (all && bounded && releasedPages > 0) out.push({ sessions, releasedPages, freedMiBPerPage: round((all.quiet.chromiumPssMiB - bounded.quiet.chromiumPssMiB) / releasedPages, 2) });
+    const perPage = (kept: number, bound: number) => round((kept - bound) / releasedPages, 2);
+    if (all && bounded && releasedPages > 0) {
+      out.push({
+        sessions,
+        releasedPages,
+        freedMiBPerPage: perPage(all.quiet.chromiumPssMiB, bounded.quiet.chromiumPssMiB),
+        freedJsHeapMiBPerPage: perPage(all.quiet.jsHeapMiB, bounded.quiet.jsHeapMiB),
+        freedDomNodesPerPage: perPage(all.quiet.domNodes, bounded.quiet.domNodes),
+      });
+    }
   }
   return out;
 }
@@ -274,11 +314,13 @@ async function main(): Promise<void> {
   const medianOr = (values: number[]) => (values.length ? median(values) : '-');
   const figures = (c: CaseResult) =>
     'error' in c
-      ? [c.sessions, c.keptPages, `failed: ${c.error.slice(0, 60)}`, '', '', '', '', '', '', '']
+      ? [c.sessions, c.keptPages, `failed: ${c.error.slice(0, 60)}`, '', '', '', '', '', '', '', '', '']
       : [
           c.sessions,
           c.keptPages,
           c.quiet.chromiumPssMiB,
+          c.quiet.jsHeapMiB,
+          c.quiet.domNodes,
           c.quiet.chromiumCpuPercent,
           c.quiet.extensionHostCpuPercent,
           c.printing.chromiumCpuPercent,
@@ -289,11 +331,11 @@ async function main(): Promise<void> {
         ];
   printTable(
     `hidden terminal tabs: every page kept (keptPages ${MODES.keptAll}) vs the default bound (${MODES.bounded}); CPU% of one core; printing: every session 10 lines/s`,
-    ['sessions', 'keptPages', 'chromium PSS MiB', 'chromium CPU% quiet', 'ext host CPU% quiet', 'chromium CPU% printing', 'ext host CPU% printing', 'switch to kept ms', 'switch to released ms', 'load avg (1 min)'],
+    ['sessions', 'keptPages', 'chromium PSS MiB', 'JS heap MiB', 'DOM nodes', 'chromium CPU% quiet', 'ext host CPU% quiet', 'chromium CPU% printing', 'ext host CPU% printing', 'switch to kept ms', 'switch to released ms', 'load avg (1 min)'],
     cases.map(figures),
   );
   const freed = freedPerReleasedPage(cases);
-  for (const f of freed) console.log(`${f.sessions} sessions: ${f.freedMiBPerPage} MiB of chromium PSS freed per released page (${f.releasedPages} released)`);
+  for (const f of freed) console.log(`${f.sessions} sessions, per released page (${f.releasedPages} released): ${f.freedMiBPerPage} MiB of chromium PSS, ${f.freedJsHeapMiBPerPage} MiB of JS heap, ${f.freedDomNodesPerPage} DOM nodes freed`);
   saveResults('kept-pages', { printSeconds, quietSeconds: QUIET_SECONDS, settledCpuPercent: SETTLED_CPU_PERCENT, cases, freedPerReleasedPage: freed }, install);
 }
 

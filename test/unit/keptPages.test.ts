@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { RecentlyUsed } from '../../src/extension/ui/keptPages';
+import { PageBuilds, RecentlyUsed } from '../../src/extension/ui/keptPages';
 
 describe('kept pages: the most recently used hidden tabs keep their page', () => {
   /** Opens the tabs one after another, each hiding the one before, as in one editor group. */
@@ -47,5 +47,35 @@ describe('kept pages: the most recently used hidden tabs keep their page', () =>
     assert.deepEqual(recent.split(2), { kept: ['a', 'b'], released: [] });
     recent.forget('a');
     assert.deepEqual(recent.split(0), { kept: [], released: ['b'] });
+  });
+});
+
+describe('page builds: at most a few pages load at once', () => {
+  it('builds at once while a slot is free; the rest wait in the order they asked', () => {
+    const builds = new PageBuilds<string>(2);
+    assert.deepEqual(['a', 'b', 'c', 'd'].map((tab) => builds.request(tab)), [true, true, false, false]);
+    builds.done('a');
+    assert.deepEqual(builds.next(() => true), ['c']);
+    assert.deepEqual(builds.next(() => true), [], 'no slot is free until another page is built');
+  });
+
+  it('a waiting tab that is no longer wanted (hidden by then) leaves the queue and its slot goes to the next', () => {
+    const builds = new PageBuilds<string>(1);
+    ['a', 'b', 'c'].forEach((tab) => builds.request(tab));
+    builds.done('a');
+    assert.deepEqual(builds.next((tab) => tab !== 'b'), ['c']);
+    assert.equal(builds.has('b'), false, 'b asks again when shown');
+    assert.equal(builds.request('b'), false, 'c is still loading');
+  });
+
+  it('a tab asking twice is built once; one that closed while waiting is forgotten', () => {
+    const builds = new PageBuilds<string>(1);
+    assert.equal(builds.request('a'), true);
+    assert.equal(builds.request('a'), false);
+    builds.request('b');
+    builds.done('b');
+    builds.done('a');
+    assert.deepEqual(builds.next(() => true), []);
+    assert.equal(builds.request('c'), true);
   });
 });

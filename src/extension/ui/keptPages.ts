@@ -60,3 +60,57 @@ export class RecentlyUsed<T> {
     return { kept, released };
   }
 }
+
+/**
+ * Pages being built, at most `limit` at once. Every tab opened is the active editor for a
+ * moment, so an agent opening tabs one after another would have all their pages load at once;
+ * in the browser that overwhelms the workbench's webview service worker (frames left without
+ * it, or resource loads timing out), and those tabs stay blank. A page waits for a free slot,
+ * and one whose tab is hidden by then is built when it is shown.
+ */
+export class PageBuilds<T> {
+  private readonly building = new Set<T>();
+  private waiting: T[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** Whether the page of `item` is being built or waits to be. */
+  has(item: T): boolean {
+    return this.building.has(item) || this.waiting.includes(item);
+  }
+
+  /** Asks for a page for `item`: true if it is to be built now, else it waits for `next`. */
+  request(item: T): boolean {
+    if (this.has(item)) {
+      return false;
+    }
+    if (this.building.size < this.limit) {
+      this.building.add(item);
+      return true;
+    }
+    this.waiting.push(item);
+    return false;
+  }
+
+  /** The page of `item` is built, or no longer wanted: its slot or place is free. */
+  done(item: T): void {
+    this.building.delete(item);
+    this.waiting = this.waiting.filter((other) => other !== item);
+  }
+
+  /**
+   * The waiting items to build now, in the order they asked, as many as there are free slots;
+   * those `wanted` turns down leave the queue.
+   */
+  next(wanted: (item: T) => boolean): T[] {
+    const started: T[] = [];
+    while (this.building.size < this.limit && this.waiting.length) {
+      const item = this.waiting.shift() as T;
+      if (wanted(item)) {
+        this.building.add(item);
+        started.push(item);
+      }
+    }
+    return started;
+  }
+}

@@ -3,8 +3,8 @@ import { describeExitStatus } from '../../shared/exitStatus';
 import type { MilestoneService } from '../milestones/milestoneService';
 import type { SavedSession } from '../milestones/savedScreens';
 import { affectsKeptPages, keptPages } from '../milestones/settings';
-import { DisposableBase, DisposableStore, MutableDisposable, disposableTimeout, normalizeMilestoneId, toDisposable, type TerminalSession as Session } from '../sessions';
-import { RecentlyUsed } from './keptPages';
+import { DisposableBase, DisposableStore, MutableDisposable, disposableTimeout, normalizeMilestoneId, toDisposable, type Disposable, type TerminalSession as Session } from '../sessions';
+import { PageBuilds, RecentlyUsed } from './keptPages';
 import { terminalAppearance } from './terminalAppearance';
 import { TerminalTab } from './terminalTab';
 import { renderReleasedHtml, renderTerminalHtml, webviewOptions } from './webviewHtml';
@@ -15,12 +15,21 @@ export const TERMINAL_VIEW_TYPE = 'milestoneTerminals.terminal';
  * reported as the old tab hidden, then the new one shown, and in between no tab is visible.
  */
 const RELEASE_AFTER_MS = 1_000;
+/** Pages loading at once (see PageBuilds): one per editor group a user shows side by side is plenty. */
+const PAGES_BUILT_AT_ONCE = 2;
+/**
+ * A page that has not said `ready` by then is lost (the workbench's service worker gives up on
+ * a resource after 30 s, and the page stays blank): it is built again when its tab is visible.
+ */
+const PAGE_BUILD_TIMEOUT_MS = 30_000;
 
 interface PanelEntry {
   readonly panel: vscode.WebviewPanel;
   readonly view: TerminalTab;
   /** The view and the panel's event subscriptions, released when the tab closes. */
   readonly subscriptions: DisposableStore;
+  /** Gives up on the page being built if it never says `ready`. */
+  readonly buildTimeout: MutableDisposable<Disposable>;
 }
 
 /**
@@ -35,6 +44,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
   private readonly recentlyUsed = new RecentlyUsed<PanelEntry>();
   private keptPages = keptPages();
   private readonly pendingRelease = this.register(new MutableDisposable());
+  private readonly pageBuilds = new PageBuilds<PanelEntry>(PAGES_BUILT_AT_ONCE);
   /** Pages built while this was 'off' lack the WebGL renderer's code. */
   private gpuAcceleration = terminalAppearance().gpuAcceleration;
 
@@ -164,7 +174,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
       }),
     );
     view.setHostResponsive(this.hostResponsive);
-    const entry: PanelEntry = { panel, view, subscriptions };
+    const entry: PanelEntry = { panel, view, subscriptions, buildTimeout: subscriptions.add(new MutableDisposable()) };
     this.entries.add(entry);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'milestone-terminal.svg');
     // A tab restored after a reload has not been used in this window yet; one restored hidden
@@ -175,10 +185,11 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
       this.recentlyUsed.addMostRecent(entry);
     }
     this.boundPages();
+    subscriptions.add(view.onDidLoadPage(() => this.pageBuilt(entry)));
     if (restored && this.recentlyUsed.split(this.keptPages).released.includes(entry)) {
       this.releasePage(entry);
     } else {
-      panel.webview.html = this.renderPage(panel);
+      this.buildPage(entry);
     }
     subscriptions.add(
       panel.onDidChangeViewState(() => {
@@ -192,6 +203,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
         subscriptions.dispose();
         this.entries.delete(entry);
         this.recentlyUsed.forget(entry);
+        this.pageBuilt(entry);
       }),
     );
     return view;
@@ -201,7 +213,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
   private boundPages(): void {
     const visible = [...this.entries].filter((entry) => entry.panel.visible);
     this.recentlyUsed.see(visible);
-    visible.filter((entry) => entry.view.hasReleasedPage).forEach((entry) => this.restorePage(entry));
+    visible.filter((entry) => entry.view.hasReleasedPage).forEach((entry) => this.buildPage(entry));
     this.pendingRelease.value = disposableTimeout(() => {
       this.pendingRelease.clear();
       // A hidden tab within the bound whose page is released stays so until shown: nothing to show yet.
@@ -216,10 +228,7 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
     this.service.log.trace(`Released the page of the hidden ${entry.view.milestoneId} tab (keptPages ${this.keptPages}).`);
     entry.view.releasePage();
     entry.panel.webview.html = renderReleasedHtml(entry.panel.title);
-  }
-
-  private renderPage(panel: vscode.WebviewPanel): string {
-    return renderTerminalHtml(panel.webview, this.extensionUri, panel.title, { webgl: this.gpuAcceleration !== 'off' });
+    this.pageBuilt(entry);
   }
 
   /**
@@ -230,18 +239,43 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
     const before = this.gpuAcceleration;
     this.gpuAcceleration = terminalAppearance().gpuAcceleration;
     if (before === 'off' && this.gpuAcceleration !== 'off') {
-      for (const entry of this.entries) {
-        if (!entry.view.hasReleasedPage) {
-          entry.view.releasePage();
-          this.restorePage(entry);
-        }
+      for (const entry of [...this.entries].filter((built) => !built.view.hasReleasedPage)) {
+        this.releasePage(entry);
+        this.buildPage(entry);
       }
     }
   }
 
-  private restorePage(entry: PanelEntry): void {
-    this.service.log.trace(`Rebuilding the page of the ${entry.view.milestoneId} tab.`);
-    entry.view.restorePage();
-    entry.panel.webview.html = this.renderPage(entry.panel);
+  /** Builds the tab's page now, or once fewer pages are loading (it has none meanwhile). */
+  private buildPage(entry: PanelEntry): void {
+    if (this.pageBuilds.request(entry)) {
+      this.startBuild(entry);
+    } else if (!entry.view.hasReleasedPage) {
+      entry.view.releasePage(); // a new tab: nothing is posted until its page is built
+    }
+  }
+
+  private startBuild(entry: PanelEntry): void {
+    this.service.log.trace(`Building the page of the ${entry.view.milestoneId} tab.`);
+    if (entry.view.hasReleasedPage) {
+      entry.view.restorePage();
+    }
+    entry.panel.webview.html = renderTerminalHtml(entry.panel.webview, this.extensionUri, entry.panel.title, { webgl: this.gpuAcceleration !== 'off' });
+    entry.buildTimeout.value = disposableTimeout(() => {
+      this.service.log.warn(`The page of the ${entry.view.milestoneId} tab did not load in ${PAGE_BUILD_TIMEOUT_MS / 1000} s; it is built again when visible.`);
+      entry.view.releasePage();
+      this.pageBuilt(entry);
+      if (entry.panel.visible) {
+        this.buildPage(entry);
+      }
+    }, PAGE_BUILD_TIMEOUT_MS);
+  }
+
+  /** The tab's page said ready, was released, or the tab closed: the next waiting visible tab's page is built. */
+  private pageBuilt(entry: PanelEntry): void {
+    entry.buildTimeout.clear();
+    this.pageBuilds.done(entry);
+    // A tab hidden while it waited gets its page when shown again.
+    this.pageBuilds.next((waiting) => this.entries.has(waiting) && waiting.panel.visible).forEach((next) => this.startBuild(next));
   }
 }

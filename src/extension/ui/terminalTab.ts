@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { FlowControl, parseWebviewMessage, type ErrorCode, type HostToWebviewMessage, type SessionInfo } from '../../shared/protocol';
 import { onDidChangeTerminalAppearance, terminalAppearance } from './terminalAppearance';
 import type { SavedSession } from '../milestones/savedScreens';
-import { DisposableBase, DisposableStore, MutableDisposable, disposableInterval, disposableTimeout, isSessionError, type TerminalSession as Session } from '../sessions';
+import { DisposableBase, DisposableStore, Emitter, MutableDisposable, disposableInterval, disposableTimeout, isSessionError, type TerminalSession as Session } from '../sessions';
 import { SessionFlowControl, type FlowParticipant } from './sessionFlowControl';
 import { openTerminalLink } from './linkOpener';
 
@@ -70,6 +70,9 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
   private hostResponsive = true;
   /** The page was swapped for an empty one: nothing is posted until a new page says `ready`. */
   private pageReleased = false;
+  private readonly _onDidLoadPage = this.register(new Emitter<void>());
+  /** A newly built page said `ready`. */
+  readonly onDidLoadPage = this._onDidLoadPage.event;
 
   constructor(
     readonly milestoneId: string,
@@ -231,6 +234,7 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
           } else if (!this.awaitingScreen) {
             this.replay(); // else the screen on its way is posted when it arrives
           }
+          this._onDidLoadPage.fire();
           return;
         case 'input':
           this.requireRunning(session)?.write(message.data);
