@@ -96,7 +96,8 @@ export async function openIntegratedTerminal(page: Page): Promise<{ rows: Locato
 /** Clicks into a terminal and waits for its input textarea to take focus. */
 export async function focusIn(_page: Page, root: FrameLocator | Locator): Promise<void> {
   await root.locator('.xterm-screen').first().click();
-  await root.locator('.xterm-helper-textarea:focus').first().waitFor({ timeout: 5_000 });
+  // Attached, not visible: xterm keeps its input off-screen until the cursor first moves on the page.
+  await root.locator('.xterm-helper-textarea:focus').first().waitFor({ state: 'attached', timeout: 5_000 });
 }
 
 /** The rows' text with xterm's non-breaking spaces made plain, rows joined by newlines. */

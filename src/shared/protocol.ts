@@ -124,6 +124,8 @@ export interface ReplayMessage {
   readonly type: 'replay';
   /** Clears the view first: a replay always describes the whole screen. */
   readonly data: string;
+  /** The size `data` was drawn at, when known: a new page writes it at that size before it lays out. */
+  readonly size?: { readonly cols: number; readonly rows: number };
   readonly session: SessionInfo;
   readonly appearance: TerminalAppearance;
 }

@@ -10,6 +10,7 @@ import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import type {
   AppearanceMessage,
+  TerminalAppearance,
   ErrorMessage,
   HostToWebviewMessage,
   NoticeMessage,
@@ -18,6 +19,7 @@ import type {
   SessionInfo,
   SessionMessage,
 } from '../shared/protocol';
+import { MessageLimits } from '../shared/protocol';
 import { splitInput } from '../shared/input';
 import { PARSING_OPTIONS, configureParsing } from '../shared/terminalParsing';
 import { applyAppearance } from './appearance';
@@ -30,6 +32,8 @@ import { onThemeChange, readTerminalTheme } from './theme';
 import { connectToHost, type Host } from './vscodeApi';
 
 const RESIZE_DEBOUNCE_MS = 50;
+/** Messages that put the terminal on the page when they come before any replay (see dispatch). */
+const DRAWN_BEFORE_A_REPLAY: ReadonlySet<string> = new Set<HostToWebviewMessage['type']>(['output', 'notice', 'error']);
 /** RIS: resets the terminal in stream order, after output that is still queued for parsing. */
 const FULL_RESET = '\x1bc';
 
@@ -49,6 +53,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A replay's size, if it is one a terminal can take. */
+function screenSize(size: unknown): { cols: number; rows: number } | undefined {
+  const fits = (n: unknown, max: number): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= max;
+  return isRecord(size) && fits(size.cols, MessageLimits.maxCols) && fits(size.rows, MessageLimits.maxRows) ? { cols: size.cols, rows: size.rows } : undefined;
+}
+
 class WebviewTerminal {
   private readonly term: Terminal;
   private readonly fitAddon = new FitAddon();
@@ -66,7 +76,9 @@ class WebviewTerminal {
    * before it are not sent: every resize makes full-screen programs (vim) redraw and
    * drop their message line, so a reopened view must not resize the process twice.
    */
-  private appearanceApplied = false;
+  private appearance: TerminalAppearance | undefined;
+  /** term.open() has run: see openTerminal for why not at once. */
+  private opened = false;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly handlers: HostMessageHandlers = {
@@ -104,7 +116,6 @@ class WebviewTerminal {
     this.host.post({ type: 'ready' });
 
     const term = this.term;
-    term.open(this.container);
     // As VS Code's terminal does on its wrapper for its smoke tests: with the WebGL renderer
     // no text is in the DOM, so the e2e tests and benches read the buffer from here.
     (this.container as HTMLElement & { xterm?: Terminal }).xterm = term;
@@ -119,29 +130,64 @@ class WebviewTerminal {
     term.attachCustomKeyEventHandler(createKeyHandler(term, () => findWidget.open()));
     term.onData((data) => this.sendInput(data));
     term.onBinary((data) => this.sendInput(data));
-    term.textarea?.addEventListener('focus', () => {
-      this.host.post({ type: 'focus' });
-      this.postSize();
-    });
     // Activating the tab focuses the webview's frame, not an element in it: pass that on
     // to the terminal unless the user is in the find box.
-    window.addEventListener('focus', () => {
-      if (!document.activeElement || document.activeElement === document.body) {
-        term.focus();
-      }
-    });
+    window.addEventListener('focus', () => this.focusUnlessBusy());
 
     onThemeChange(() => {
       term.options.theme = readTerminalTheme();
     });
     new ResizeObserver(() => this.fitSoon()).observe(this.container);
+  }
+
+  /**
+   * Puts the terminal on the page, normally once the first replay is parsed: xterm 6 updates
+   * its scroll bar on every line that scrolls while it is on a page, which made parsing a
+   * replay of a full scrollback take several times longer than drawing it (profiled in
+   * bench/rehydration.ts).
+   */
+  private openTerminal(): void {
+    if (this.opened) {
+      return;
+    }
+    this.opened = true;
+    const term = this.term;
+    term.open(this.container);
+    term.textarea?.addEventListener('focus', () => {
+      this.host.post({ type: 'focus' });
+      this.postSize();
+    });
+    if (this.appearance) {
+      this.renderer.apply(this.appearance.gpuAcceleration);
+    }
+    // The scroll bar learns of the lines written before open() only from a resize: when the
+    // page's size is the replay's, the fit below would not resize, so it is made to.
+    const fitted = this.fitAddon.proposeDimensions();
+    if (fitted?.cols === term.cols && fitted.rows === term.rows) {
+      term.resize(term.cols, term.rows + 1);
+    }
     this.fit();
+    // The tab was activated while the replay was parsed: its focus goes to the terminal now.
+    this.focusUnlessBusy();
+  }
+
+  /** Gives a focused page's focus to the terminal, unless the user is in the find box. */
+  private focusUnlessBusy(): void {
+    if (document.hasFocus() && (!document.activeElement || document.activeElement === document.body)) {
+      this.term.focus();
+    }
   }
 
   private dispatch(raw: unknown): void {
     if (!isRecord(raw) || typeof raw.type !== 'string' || !Object.hasOwn(this.handlers, raw.type)) {
       console.warn('Milestone Terminals: ignoring a host message of unknown type', raw);
       return;
+    }
+    // Output, a notice or an error before any replay: none may come (the host could not read
+    // the screen), so the terminal goes on the page now. Session and appearance news do not
+    // draw in it, and come before the replay when the process printed while the page loaded.
+    if (DRAWN_BEFORE_A_REPLAY.has(raw.type) && this.replayGeneration === 0) {
+      this.openTerminal();
     }
     const handle = this.handlers[raw.type as HostToWebviewMessage['type']] as (message: HostToWebviewMessage) => void;
     try {
@@ -158,11 +204,20 @@ class WebviewTerminal {
     }
     const generation = ++this.replayGeneration;
     this.replaying = true;
+    const size = screenSize(message.size);
+    if (!size) {
+      this.openTerminal(); // the replay is laid out at the page's size, as it comes
+    }
     this.onAppearance(message);
     this.onSession(message);
     const data = message.data;
+    if (!this.opened && size) {
+      // Written at the size it was drawn at; the fit in openTerminal reflows it to the page's.
+      this.term.resize(size.cols, size.rows);
+    }
     this.term.write(FULL_RESET);
     this.term.write(data, () => {
+      this.openTerminal();
       this.acks.parsed(data.length);
       if (generation === this.replayGeneration) {
         this.replaying = false;
@@ -199,11 +254,13 @@ class WebviewTerminal {
       return;
     }
     applyAppearance(this.term, message.appearance);
-    this.renderer.apply(message.appearance.gpuAcceleration);
-    this.appearanceApplied = true;
-    // Font changes alter the cell size, hence how many rows and columns fit. Fitted now,
-    // not later, so that a replay written next lands in a terminal of its final size.
-    this.fit();
+    this.appearance = message.appearance;
+    if (this.opened) {
+      this.renderer.apply(message.appearance.gpuAcceleration);
+      // Font changes alter the cell size, hence how many rows and columns fit. Fitted now,
+      // not later, so that a replay written next lands in a terminal of its final size.
+      this.fit();
+    }
   }
 
   private onNotice(message: NoticeMessage): void {
@@ -236,6 +293,9 @@ class WebviewTerminal {
   }
 
   private fit(): void {
+    if (!this.opened) {
+      return;
+    }
     this.fitAddon.fit();
     const { cols, rows } = this.term;
     if (cols !== this.postedSize?.cols || rows !== this.postedSize?.rows) {
@@ -244,7 +304,7 @@ class WebviewTerminal {
   }
 
   private postSize(): void {
-    if (!this.appearanceApplied) {
+    if (!this.appearance) {
       return;
     }
     const { cols, rows } = this.term;

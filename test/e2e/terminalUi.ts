@@ -37,7 +37,8 @@ export async function waitForRows(frame: FrameLocator, predicate: (rows: string[
 /** Clicks into the terminal, as a user would, and types. */
 export async function typeInTerminal(page: Page, frame: FrameLocator, text: string): Promise<void> {
   await frame.locator('.xterm-screen').click();
-  await frame.locator('.xterm-helper-textarea:focus').waitFor();
+  // Attached, not visible: xterm keeps its input off-screen until the cursor first moves on the page.
+  await frame.locator('.xterm-helper-textarea:focus').waitFor({ state: 'attached' });
   await page.keyboard.type(text);
 }
 

@@ -119,6 +119,28 @@ describe('Milestone Terminals in a real workbench (code-server + chromium)', () 
     await waitForSameScreen(await webviewFrame(page, 'e2e-wide'), before, 'the emoji line as before the tab was closed');
   });
 
+  it('a reopened tab has its scrollback under the wheel and the keyboard without a click', async () => {
+    const first = await openNewMilestone(page, 'e2e-scrollback');
+    await typeInTerminal(page, first, 'seq 1 300\n');
+    const lastLine = (rows: string[]) => rows.some((row) => row.trim() === '300');
+    await waitForRows(first, lastLine, '300, the last line');
+    await closeTab(page, 'e2e-scrollback');
+    await pickMilestone(page, 'e2e-scrollbac', /running · pid/);
+    const frame = await webviewFrame(page, 'e2e-scrollback');
+    await waitForRows(frame, lastLine, 'the last line after reopening');
+    // The page writes the screen before it lays the terminal out (main.ts, openTerminal): the
+    // scroll bar and the focus must still find it. The wheel first: any output would sync it.
+    const topNumber = (rows: string[]) => Math.min(...rows.filter((row) => /^\d+$/.test(row.trim())).map(Number));
+    const topBefore = topNumber(await screenRows(frame));
+    await frame.locator('.xterm-screen').hover();
+    await page.mouse.wheel(0, -1_000); // a few lines
+    await waitForRows(frame, (rows) => topNumber(rows) < topBefore, `lines above ${topBefore} after turning the wheel`);
+    await screenshot(page, 'reopened-scrolled-back');
+    await frame.locator('.xterm-helper-textarea:focus').waitFor({ state: 'attached' });
+    await page.keyboard.type('echo typed-$((6*7))\n');
+    await waitForRows(frame, (rows) => rows.some((row) => row.trim() === 'typed-42'), 'the echo of what was typed without a click');
+  });
+
   it('lists the session in the sidebar tree', async () => {
     await openNewMilestone(page, 'e2e-tree');
     await showSessionsView(page);

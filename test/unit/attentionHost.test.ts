@@ -63,7 +63,7 @@ describe('attention: raised in the session host, seen by every window', function
     const a = await client();
     const session = await a.create({ milestoneId: 'quiet', command: 'sh', args: ['-c', "printf '\\033]0;a title\\007ready\\n'; read line; exit 0"] });
     const detach = session.attach();
-    await pollUntil(async () => (await session.screen()).includes('ready'), 'ready on the screen');
+    await pollUntil(async () => (await session.screen()).data.includes('ready'), 'ready on the screen');
     assert.equal(session.info().attention, undefined, 'a BEL that ends an OSC is no bell');
     detach.dispose();
     await pollUntil(() => session.attachedViews === 0, 'the host counting no view');

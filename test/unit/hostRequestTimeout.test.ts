@@ -43,7 +43,7 @@ describe('session host client: a host that stops answering', function () {
     let screen = '';
     for (const deadline = Date.now() + 10_000; !/ready/.test(screen); await new Promise((resolve) => setTimeout(resolve, 50))) {
       assert.ok(Date.now() < deadline, 'the session never printed');
-      screen = await session.screen();
+      screen = (await session.screen()).data;
     }
 
     stoppedPid = client.hostPid;
@@ -57,7 +57,7 @@ describe('session host client: a host that stops answering', function () {
 
     process.kill(stoppedPid, 'SIGCONT');
     stoppedPid = undefined;
-    assert.equal(await session.screen(), screen);
+    assert.equal((await session.screen()).data, screen);
     // The stopped host's late answer to the abandoned request is noted, not mistaken for the new one's.
     await pollUntil(() => logged.some((message) => /nobody waits for/.test(message)), 'the late reply was logged', { timeoutMs: 5_000 });
   });

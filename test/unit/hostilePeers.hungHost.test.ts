@@ -56,7 +56,7 @@ describe('hostile peers: a session host that hangs (SIGSTOP)', function () {
     const attachment = session.attach();
     const output = new OutputCollector(session.onData);
     // Printed before anyone listened, perhaps: the screen has it either way.
-    await pollUntil(async () => /ready/.test(await session.screen()), 'the session to start');
+    await pollUntil(async () => /ready/.test((await session.screen()).data), 'the session to start');
 
     // An idle host that beats is never called unresponsive, however long it has nothing to say.
     await sleep(UNRESPONSIVE_AFTER_MS * 3);
@@ -83,7 +83,7 @@ describe('hostile peers: a session host that hangs (SIGSTOP)', function () {
     await pollUntil(() => states.includes('responsive'), 'the client to report the host responsive again', { timeoutMs: 5_000, intervalMs: 10 });
     assert.equal(connected.responsive, true);
     await output.waitFor('made-while-stopped-42');
-    assert.match(await session.screen(), /made-while-stopped-42/);
+    assert.match((await session.screen()).data, /made-while-stopped-42/);
     session.write('typed-after\r');
     await output.waitFor('typed-after');
     assert.deepEqual(states, ['unresponsive', 'responsive']);

@@ -106,7 +106,7 @@ describe('session environment: a session gets the environment of the window that
 
   async function screenOf(session: TerminalSession, pattern: RegExp): Promise<RegExpExecArray> {
     for (const deadline = Date.now() + 10_000; ; await new Promise((resolve) => setTimeout(resolve, 50))) {
-      const match = pattern.exec(await session.screen());
+      const match = pattern.exec((await session.screen()).data);
       if (match) {
         return match;
       }

@@ -46,7 +46,7 @@ function lineText(terminal: Terminal, y: number): string {
  * create response, before a listener could subscribe, so the screen is polled.
  */
 async function waitForScreen(session: TerminalSession, pattern: RegExp): Promise<void> {
-  await pollUntil(async () => pattern.test(await session.screen()), `the screen to match ${pattern}`, { intervalMs: 50 });
+  await pollUntil(async () => pattern.test((await session.screen()).data), `the screen to match ${pattern}`, { intervalMs: 50 });
 }
 
 describe('session host: in-process server', function () {
@@ -169,7 +169,7 @@ describe('session host: in-process server', function () {
     });
     await waitForScreen(session, /READY/);
     const b = await client();
-    const view = await render(await b.getOrThrow(session.id).screen());
+    const view = await render((await b.getOrThrow(session.id).screen()).data);
     const line = view.terminal.buffer.active.getLine(0);
     assert.ok(line);
     assert.equal(lineText(view.terminal, 0), 'plain red bold-orange');
@@ -196,7 +196,7 @@ describe('session host: in-process server', function () {
     await waitForScreen(session, /in the editor/);
     a.dispose();
     const b = await client();
-    const screen = await b.getOrThrow(session.id).screen();
+    const screen = (await b.getOrThrow(session.id).screen()).data;
     const view = await render(screen);
     assert.equal(view.terminal.buffer.active.type, 'alternate');
     assert.equal(lineText(view.terminal, 0), 'STATUS');
@@ -238,7 +238,7 @@ describe('session host: in-process server', function () {
       done ||= data.includes('DONE');
     });
     while (!done && streams.length < 40) {
-      const screen = await session.screen();
+      const screen = (await session.screen()).data;
       streams.push([screen]);
       await sleep(15); // spreads the screen requests over the flood
     }
@@ -246,7 +246,7 @@ describe('session host: in-process server', function () {
     await pollUntil(() => done, 'the flood finished', { timeoutMs: 30_000 });
     // Output frames arrive in order: once this client has DONE it has every chunk before it.
     await received.waitFor('DONE');
-    const reference = await (await client()).getOrThrow(session.id).screen();
+    const reference = (await (await client()).getOrThrow(session.id).screen()).data;
     for (const [index, stream] of streams.entries()) {
       const text = stream.join('');
       const exact = await render(text);
@@ -303,6 +303,18 @@ describe('session host: in-process server', function () {
     other.write('b is fine\r');
     await output.waitFor('b is fine');
     assert.equal(b.connected, true);
+  });
+
+  it('gives each screen with the size it was drawn at, as another window sized it', async () => {
+    await start();
+    const a = await client();
+    const b = await client();
+    const session = await a.create({ milestoneId: 'sized', command: 'cat', cols: 80, rows: 24 });
+    await pollUntil(() => b.get(session.id) !== undefined, 'b saw the session', { timeoutMs: 3_000 });
+    assert.deepEqual((await b.getOrThrow(session.id).screen()).size, { cols: 80, rows: 24 });
+    session.resize(120, 40);
+    await pollUntil(async () => (await b.getOrThrow(session.id).screen()).size?.cols === 120, 'the screen drawn at the new size');
+    assert.deepEqual((await b.getOrThrow(session.id).screen()).size, { cols: 120, rows: 40 });
   });
 
   it("takes a client's changed settings: a new timeout closes an unwatched session", async () => {
@@ -544,7 +556,7 @@ describe('session host: daemon process', function () {
     assert.equal(b.hostPid, hostPid);
     const again = b.getByMilestone('reload');
     assert.equal(again?.pid, session.pid);
-    assert.match(await again.screen(), /before reload/);
+    assert.match((await again.screen()).data, /before reload/);
     await b.close(again.id);
   });
 });

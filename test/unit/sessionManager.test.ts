@@ -171,7 +171,7 @@ describe('SessionManager expiry', () => {
     const after = await manager.create({ milestoneId: 'started-after', command: 'sh', args: ['-c', 'head -c 5000 /dev/zero | tr "\\0" x; sleep 5'] });
     after.attach();
     let replay = '';
-    await pollUntil(async () => (replay = await after.screen()).length >= 1_000, () => `a full replay buffer (${replay.length} chars so far)`, { timeoutMs: 3_000, intervalMs: 50 });
+    await pollUntil(async () => (replay = (await after.screen()).data).length >= 1_000, () => `a full replay buffer (${replay.length} chars so far)`, { timeoutMs: 3_000, intervalMs: 50 });
     assert.ok(replay.length <= 1024 && replay.length > 500, `replay of ${replay.length} chars under a 1 KiB buffer`);
     await manager.configure({ detachedTimeoutMs: 0, replayBufferBytes: 1024 });
     await assert.rejects(manager.configure({ detachedTimeoutMs: -5, replayBufferBytes: 1024 }), (error) => isSessionError(error, 'invalid-argument'));

@@ -29,8 +29,23 @@ describe('TerminalMirror (the session host\'s copy of the screen)', () => {
     const mirror = new TerminalMirror(40, 5, () => undefined);
     try {
       mirror.write(output);
-      const reopened = await renderLikeTheWebview(await mirror.screen(), 40, 5);
+      const reopened = await renderLikeTheWebview((await mirror.screen()).data, 40, 5);
       assert.deepEqual(reopened, live);
+    } finally {
+      mirror.dispose();
+    }
+  });
+
+  it('says the size each screen was drawn at, after the output written before a resize', async () => {
+    const mirror = new TerminalMirror(40, 5, () => undefined);
+    try {
+      mirror.write('\x1b[?1049h\x1b[2J\x1b[Hfull screen');
+      assert.deepEqual((await mirror.screen()).size, { cols: 40, rows: 5 });
+      mirror.resize(100, 30);
+      const resized = await mirror.screen();
+      assert.deepEqual(resized.size, { cols: 100, rows: 30 });
+      // Written at that size, the screen is the mirror's: a new page draws it before it lays out.
+      assert.equal((await renderLikeTheWebview(resized.data, 100, 30))[0], 'full screen');
     } finally {
       mirror.dispose();
     }

@@ -27,7 +27,7 @@ describe('session host: terminal mirror memory', function () {
       for (let line = 0; line < 3000; line++) {
         mirror.write(`line ${line}\r\n`);
       }
-      const screen = await mirror.screen();
+      const screen = (await mirror.screen()).data;
       assert.match(screen, /line 2999/);
       const growth = liveBytes() - before;
       console.log(`      mirror at 2000x1000 after 3000 lines: +${(growth / MB).toFixed(1)} MB`);
@@ -43,7 +43,7 @@ describe('session host: terminal mirror memory', function () {
       for (let line = 0; line < 1100; line++) {
         mirror.write(`line ${line}\r\n`);
       }
-      const screen = await mirror.screen();
+      const screen = (await mirror.screen()).data;
       // 1,000 lines of scrollback and the 24 of the screen: the oldest kept is line 77.
       assert.match(screen, /line 77\r\n/);
       assert.doesNotMatch(screen, /line 75\r\n/);

@@ -55,7 +55,7 @@ describe('transcript: every byte a session prints, on disk', function () {
     clients.push(client);
     const record = path.join(root, 'agent.record');
     const session = await client.create({ milestoneId: 'agent', command: process.execPath, args: [FAKE_AGENT, '--lines', '200', '--record', record] });
-    await pollUntil(async () => (await session.screen()).includes(FAKE_AGENT_PROMPT), 'the prompt');
+    await pollUntil(async () => (await session.screen()).data.includes(FAKE_AGENT_PROMPT), 'the prompt');
     session.write('yes\r');
     await pollUntil(() => session.state === 'exited', 'the agent exited');
     assert.equal(session.exitCode, FAKE_AGENT_EXIT_CODE);
@@ -121,7 +121,7 @@ describe('transcript: every byte a session prints, on disk', function () {
     const client = await connect(server.paths.socket, server.paths.token);
     clients.push(client);
     const session = await client.create({ milestoneId: 'none', command: 'sh', args: ['-c', 'echo hello; sleep 60'] });
-    await pollUntil(async () => (await session.screen()).includes('hello'), 'hello');
+    await pollUntil(async () => (await session.screen()).data.includes('hello'), 'hello');
     assert.equal(await readTranscript(server.transcriptDirectory, session.id), undefined);
   });
 

@@ -100,7 +100,7 @@ describe('Windows: the session host over a named pipe', function () {
     assert.ok(isAlive(client.hostPid), 'the host started by the exited process still runs');
     const session = await client.create({ milestoneId: 'wine-1', command: 'cmd.exe', args: ['/c', 'echo hosted-on-windows'] });
     // It may have printed before this client could listen: the host's mirror of the screen has it either way.
-    await pollUntil(async () => (await session.screen()).includes('hosted-on-windows'), "the session's output on its screen", { timeoutMs: 20_000 });
+    await pollUntil(async () => (await session.screen()).data.includes('hosted-on-windows'), "the session's output on its screen", { timeoutMs: 20_000 });
     const hostPid = client.hostPid;
     await client.close(session.id);
     client.dispose();

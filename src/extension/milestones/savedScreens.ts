@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import { disposableTimeout, type Disposable, type SessionOptions, type TerminalSession as Session } from '../sessions';
+import { disposableTimeout, type Disposable, type ScreenSnapshot, type SessionOptions, type TerminalSession as Session } from '../sessions';
 
 /** What survives the extension host: enough to show the last screen and start the milestone again. */
 export interface SavedSession {
@@ -11,6 +11,8 @@ export interface SavedSession {
   readonly options: SessionOptions;
   readonly pid: number | undefined;
   readonly replay: string;
+  /** The size `replay` was drawn at; absent in screens saved before it was recorded. */
+  readonly replaySize?: { readonly cols: number; readonly rows: number };
   readonly savedAt: number;
   readonly exitCode: number | undefined;
   /** Absent in screens saved before signals were recorded. */
@@ -94,14 +96,15 @@ export class SavedScreens implements Disposable {
     }
   }
 
-  private async write(session: Session, screen: string): Promise<void> {
+  private async write(session: Session, screen: ScreenSnapshot): Promise<void> {
     const saved: SavedSession & { version: number } = {
       version: FORMAT_VERSION,
       milestoneId: session.milestoneId,
       title: session.title,
       options: session.options,
       pid: session.pid,
-      replay: screen,
+      replay: screen.data,
+      replaySize: screen.size,
       savedAt: Date.now(),
       exitCode: session.exitCode,
       exitSignal: session.exitSignal,

@@ -7,6 +7,16 @@ import type { SessionOptions, SessionSnapshot, SessionState } from './session';
  * A milestone's session as the UI sees it, wherever the process lives: in this
  * process (Session) or in the session host that outlives windows (a remote proxy).
  */
+/** A session's screen as a fresh terminal must write it, and the size it was drawn at. */
+export interface ScreenSnapshot {
+  readonly data: string;
+  /**
+   * Written into a terminal of another size, `data` wraps or lands elsewhere. Absent from a
+   * session host of an earlier version.
+   */
+  readonly size?: { readonly cols: number; readonly rows: number };
+}
+
 export interface TerminalSession {
   readonly id: string;
   readonly milestoneId: string;
@@ -36,7 +46,7 @@ export interface TerminalSession {
    * that `onData` delivers before the promise settles is already part of it; output
    * delivered after it is not.
    */
-  screen(): Promise<string>;
+  screen(): Promise<ScreenSnapshot>;
   /**
    * The scrollback and screen as plain text lines (no escape sequences; see bufferText), with
    * every output chunk `onData` delivered before the call.

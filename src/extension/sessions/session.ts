@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionInfo, SignalName } from '../../shared/protocol';
-import type { TerminalSession } from './api';
+import type { ScreenSnapshot, TerminalSession } from './api';
 import { SessionSignals } from './attention';
 import { DisposableBase, Emitter, toDisposable, type Disposable, type Event } from './lifecycle';
 import { plainTextLines } from './plainText';
@@ -146,8 +146,9 @@ export class Session extends DisposableBase implements TerminalSession {
     });
   }
 
-  screen(): Promise<string> {
-    return Promise.resolve(this.replay.getReplay());
+  /** The raw output kept, with the size it is shown at now. */
+  screen(): Promise<ScreenSnapshot> {
+    return Promise.resolve({ data: this.replay.getReplay(), size: { cols: this.pty.cols, rows: this.pty.rows } });
   }
 
   /** Only the replay is kept here, not a parsed screen: its text with line ends, without cursor movements applied. */

@@ -57,7 +57,7 @@ export class SessionPseudoterminal extends DisposableBase implements vscode.Pseu
         }
         this.replayedAt = Date.now();
         this.flow.join(this);
-        this.write(screen);
+        this.write(screen.data);
         live = true;
       },
       (error: Error) => {

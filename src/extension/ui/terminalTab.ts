@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { FlowControl, parseWebviewMessage, type ErrorCode, type HostToWebviewMessage, type SessionInfo } from '../../shared/protocol';
 import { onDidChangeTerminalAppearance, terminalAppearance } from './terminalAppearance';
 import type { SavedSession } from '../milestones/savedScreens';
-import { DisposableBase, DisposableStore, Emitter, MutableDisposable, disposableInterval, disposableTimeout, isSessionError, type TerminalSession as Session } from '../sessions';
+import { DisposableBase, DisposableStore, Emitter, MutableDisposable, disposableInterval, disposableTimeout, isSessionError, type ScreenSnapshot, type TerminalSession as Session } from '../sessions';
 import { SessionFlowControl, type FlowParticipant } from './sessionFlowControl';
 import { openTerminalLink } from './linkOpener';
 
@@ -51,7 +51,7 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
    * The screen fetched while VS Code still builds the page (over a second), plus the output
    * since: sent as the replay the moment the page says `ready`.
    */
-  private heldScreen: string | undefined;
+  private heldScreen: ScreenSnapshot | undefined;
   private replayGeneration = 0;
   private size: { cols: number; rows: number } | undefined;
   private pendingOutput = '';
@@ -301,15 +301,15 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
       const generation = ++this.replayGeneration;
       this.awaitingScreen = true;
       session.screen().then(
-        (data) => {
+        (screen) => {
           if (generation !== this.replayGeneration || this.session !== session) {
             return;
           }
           this.awaitingScreen = false;
           if (this.ready) {
-            this.postReplay(session, data);
+            this.postReplay(session, screen);
           } else {
-            this.heldScreen = data;
+            this.heldScreen = screen;
           }
         },
         (error: Error) => {
@@ -331,19 +331,19 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
         exitSignal: typeof saved.exitSignal === 'number' ? saved.exitSignal : undefined,
         exitedAt: saved.exitedAt ?? saved.savedAt,
       };
-      this.post({ type: 'replay', data: saved.replay, session: info, appearance: terminalAppearance() });
+      this.post({ type: 'replay', data: saved.replay, size: saved.replaySize, session: info, appearance: terminalAppearance() });
       if (this.savedNotice) {
         this.post({ type: 'notice', text: this.savedNotice });
       }
     }
   }
 
-  private postReplay(session: Session, data: string): void {
+  private postReplay(session: Session, { data, size }: ScreenSnapshot): void {
     this.heldScreen = undefined;
     this.unacknowledged = data.length;
     this.lastAckAt = Date.now();
     SessionFlowControl.for(session).join(this);
-    this.post({ type: 'replay', data, session: session.info(), appearance: terminalAppearance() });
+    this.post({ type: 'replay', data, size, session: session.info(), appearance: terminalAppearance() });
     if (this.size && session.state === 'running') {
       session.resize(this.size.cols, this.size.rows);
     }
@@ -355,8 +355,8 @@ export class TerminalTab extends DisposableBase implements FlowParticipant {
     }
     if (!this.ready) {
       if (this.heldScreen !== undefined) {
-        this.heldScreen += data;
-        if (this.heldScreen.length > HELD_SCREEN_MAX_CHARS) {
+        this.heldScreen = { ...this.heldScreen, data: this.heldScreen.data + data };
+        if (this.heldScreen.data.length > HELD_SCREEN_MAX_CHARS) {
           this.heldScreen = undefined; // a fresh screen when the page is ready is cheaper
         }
       }

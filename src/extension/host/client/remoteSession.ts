@@ -11,6 +11,7 @@ import {
   type Disposable,
   type Event,
   type PtyExit,
+  type ScreenSnapshot,
   type SessionOptions,
   type SessionSnapshot,
   type SessionState,
@@ -35,7 +36,7 @@ export interface HostChannel {
 export class RemoteSession extends DisposableBase implements TerminalSession {
   private wire: WireSession;
   private disconnected = false;
-  private screenInFlight: Promise<string> | undefined;
+  private screenInFlight: Promise<ScreenSnapshot> | undefined;
   /** While paused: repeats the pause before the host's lease on it runs out. */
   private readonly pauseRenewal = this.register(new MutableDisposable());
 
@@ -172,10 +173,10 @@ export class RemoteSession extends DisposableBase implements TerminalSession {
    * before the response is in the screen. (Overlapping requests would each need
    * their own cut of the held output.)
    */
-  screen(): Promise<string> {
+  screen(): Promise<ScreenSnapshot> {
     this.screenInFlight ??= this.host
       .request({ method: 'screen', sessionId: this.id })
-      .then((result) => result.screen)
+      .then(({ screen, cols, rows }) => ({ data: screen, size: cols !== undefined && rows !== undefined ? { cols, rows } : undefined }))
       .finally(() => {
         this.screenInFlight = undefined;
       });

@@ -519,8 +519,8 @@ export class SessionHostServer extends DisposableBase {
     }
     // Synchronously, before any await: output from now on is not in this screen.
     connection.holdOutput(sessionId);
-    const screen = await hosted.mirror.screen();
-    connection.sendMessage({ type: 'response', id, ok: true, result: { screen } satisfies HostResults['screen'] });
+    const { data, size } = await hosted.mirror.screen();
+    connection.sendMessage({ type: 'response', id, ok: true, result: { screen: data, ...size } satisfies HostResults['screen'] });
     connection.releaseOutput(sessionId);
   }
 

@@ -2,7 +2,7 @@ import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from '@xterm/headless';
 import { bufferText } from '../../../shared/screenText';
 import { PARSING_OPTIONS, configureParsing } from '../../../shared/terminalParsing';
-import { SEQUENCE_LOOKBACK_CHARS, unterminatedSequence, type Disposable } from '../../sessions';
+import { SEQUENCE_LOOKBACK_CHARS, unterminatedSequence, type Disposable, type ScreenSnapshot } from '../../sessions';
 
 export const MIRROR_SCROLLBACK_LINES = 1_000;
 /**
@@ -85,11 +85,14 @@ export class TerminalMirror implements Disposable {
   }
 
   /** The screen after every chunk written before this call, and none written after. */
-  screen(): Promise<string> {
+  screen(): Promise<ScreenSnapshot> {
     // A chunk may end inside an escape sequence: the parser holds that part, the
     // serialized screen does not, so it is appended for the next output to complete.
     const openSequence = unterminatedSequence(this.tail);
-    return this.readAfterParsing(() => this.serializer.serialize() + openSequence);
+    return this.readAfterParsing(() => ({
+      data: this.serializer.serialize() + openSequence,
+      size: { cols: this.terminal.cols, rows: this.terminal.rows },
+    }));
   }
 
   /** The scrollback and screen as plain text lines (see bufferText), after every chunk written before this call. */

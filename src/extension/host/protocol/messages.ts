@@ -123,7 +123,8 @@ export interface HostResults {
   pause: Record<string, never>;
   resume: Record<string, never>;
   clearReplay: Record<string, never>;
-  screen: { readonly screen: string };
+  /** `cols` and `rows`: the size the screen was drawn at (absent from session hosts of earlier releases). */
+  screen: { readonly screen: string; readonly cols?: number; readonly rows?: number };
   screenText: { readonly lines: string[] };
   watchOutput: Record<string, never>;
   unwatchOutput: Record<string, never>;
@@ -503,8 +504,11 @@ export function parseResult<M extends HostMethod>(method: M, value: unknown): Ho
         throw new MessageError('invalid-field', '"closed" must be a boolean.');
       }
       return { closed: fields.closed } as HostResults[M];
-    case 'screen':
-      return { screen: string(fields, 'screen', Number.MAX_SAFE_INTEGER) } as HostResults[M];
+    case 'screen': {
+      const cols = optionalInteger(fields, 'cols', 1, MessageLimits.maxCols);
+      const rows = optionalInteger(fields, 'rows', 1, MessageLimits.maxRows);
+      return { screen: string(fields, 'screen', Number.MAX_SAFE_INTEGER), ...(cols !== undefined && rows !== undefined ? { cols, rows } : {}) } as HostResults[M];
+    }
     case 'screenText': {
       const lines = fields.lines;
       if (!Array.isArray(lines) || !lines.every((line) => typeof line === 'string')) {
