@@ -18,10 +18,12 @@ const RELEASE_AFTER_MS = 1_000;
 /** Pages loading at once (see PageBuilds): one per editor group a user shows side by side is plenty. */
 const PAGES_BUILT_AT_ONCE = 2;
 /**
- * A page that has not said `ready` by then is lost (the workbench's service worker gives up on
- * a resource after 30 s, and the page stays blank): it is built again when its tab is visible.
+ * A page that has not said `ready` by then is lost: the workbench's service worker gave up on
+ * a resource, or (seen on 1.100 and 1.139 when dozens of tabs open at once) the webview's frame
+ * never became ready, whatever page it is given. A visible tab then gets a new webview; a hidden
+ * one is built again when shown. A page loads in well under a second, a few on a loaded machine.
  */
-const PAGE_BUILD_TIMEOUT_MS = 30_000;
+const PAGE_BUILD_TIMEOUT_MS = 10_000;
 
 interface PanelEntry {
   readonly panel: vscode.WebviewPanel;
@@ -90,6 +92,10 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
       existing.panel.reveal(options.viewColumn ?? existing.panel.viewColumn, options.preserveFocus);
       return existing.panel;
     }
+    return this.open(session, options);
+  }
+
+  private open(session: Session, options: { preserveFocus?: boolean; viewColumn?: vscode.ViewColumn }): vscode.WebviewPanel {
     const panel = vscode.window.createWebviewPanel(
       TERMINAL_VIEW_TYPE,
       session.title,
@@ -262,10 +268,17 @@ export class TerminalPanels extends DisposableBase implements vscode.WebviewPane
     }
     entry.panel.webview.html = renderTerminalHtml(entry.panel.webview, this.extensionUri, entry.panel.title, { webgl: this.gpuAcceleration !== 'off' });
     entry.buildTimeout.value = disposableTimeout(() => {
-      this.service.log.warn(`The page of the ${entry.view.milestoneId} tab did not load in ${PAGE_BUILD_TIMEOUT_MS / 1000} s; it is built again when visible.`);
       entry.view.releasePage();
       this.pageBuilt(entry);
-      if (entry.panel.visible) {
+      const session = this.service.manager.getByMilestone(entry.view.milestoneId);
+      if (!entry.panel.visible) {
+        this.service.log.warn(`The page of the hidden ${entry.view.milestoneId} tab did not load in ${PAGE_BUILD_TIMEOUT_MS / 1000} s; it is built again when shown.`);
+      } else if (session) {
+        // Opened beside the stuck tab, which then closes: the new one takes its place.
+        this.service.log.warn(`The page of the ${entry.view.milestoneId} tab did not load in ${PAGE_BUILD_TIMEOUT_MS / 1000} s; the tab is opened afresh.`);
+        this.open(session, { viewColumn: entry.panel.viewColumn });
+        entry.panel.dispose();
+      } else {
         this.buildPage(entry);
       }
     }, PAGE_BUILD_TIMEOUT_MS);
