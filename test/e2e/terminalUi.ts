@@ -43,10 +43,18 @@ export async function typeInTerminal(page: Page, frame: FrameLocator, text: stri
 }
 
 export async function pickMilestone(page: Page, typed: string, rowText: string | RegExp): Promise<void> {
-  await runCommand(page, OPEN);
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await fillPalette(input, typed);
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, OPEN);
+    try {
+      await input.waitFor({ state: 'visible' });
+      await fillPalette(input, typed);
+      break;
+    } catch (error) {
+      // A webview's late focus closed the picker before it was filled (see waitForWebviewFocus): open it again.
+      if (attempt >= 3 || (await input.isVisible())) throw error;
+    }
+  }
   // The "New milestone" entry arrives from the extension host a moment after typing; wait for the list to settle.
   await page.locator('.quick-input-list .monaco-list-row', { hasText: `New milestone "${typed}"` }).waitFor({ timeout: 10_000 });
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: rowText }).waitFor({ timeout: 10_000 });
