@@ -164,6 +164,11 @@ function isIntegerIn(value: unknown, min: number, max: number): value is number 
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
+/** A size a terminal may take: what a webview may ask for, and what a replay may be drawn at. */
+export function isTerminalSize<T extends Record<string, unknown>>(value: T): value is T & { cols: number; rows: number } {
+  return isIntegerIn(value.cols, 1, MessageLimits.maxCols) && isIntegerIn(value.rows, 1, MessageLimits.maxRows);
+}
+
 function fail(error: string): ParseResult {
   return { ok: false, error };
 }
@@ -197,11 +202,10 @@ export function parseWebviewMessage(raw: unknown): ParseResult {
       return accept({ type, data });
     }
     case 'resize': {
-      const { cols, rows } = raw;
-      if (!isIntegerIn(cols, 1, MessageLimits.maxCols) || !isIntegerIn(rows, 1, MessageLimits.maxRows)) {
+      if (!isTerminalSize(raw)) {
         return fail(`resize needs integer cols 1..${MessageLimits.maxCols} and rows 1..${MessageLimits.maxRows}`);
       }
-      return accept({ type, cols, rows });
+      return accept({ type, cols: raw.cols, rows: raw.rows });
     }
     case 'signal': {
       const signal = raw.signal;

@@ -19,7 +19,7 @@ import type {
   SessionInfo,
   SessionMessage,
 } from '../shared/protocol';
-import { MessageLimits } from '../shared/protocol';
+import { isTerminalSize } from '../shared/protocol';
 import { splitInput } from '../shared/input';
 import { PARSING_OPTIONS, configureParsing } from '../shared/terminalParsing';
 import { applyAppearance } from './appearance';
@@ -55,8 +55,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** A replay's size, if it is one a terminal can take. */
 function screenSize(size: unknown): { cols: number; rows: number } | undefined {
-  const fits = (n: unknown, max: number): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= max;
-  return isRecord(size) && fits(size.cols, MessageLimits.maxCols) && fits(size.rows, MessageLimits.maxRows) ? { cols: size.cols, rows: size.rows } : undefined;
+  return isRecord(size) && isTerminalSize(size) ? { cols: size.cols, rows: size.rows } : undefined;
 }
 
 class WebviewTerminal {
